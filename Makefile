@@ -1,0 +1,52 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is their parts.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export ARCHIVE_DATA_DIR ?= $(CURDIR)/var
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_RUN := fonts-nanum
+APT_TEST := fonts-nanum chromium
+
+.PHONY: run test install install-test system-deps system-deps-test lint bench sample clean
+
+run: install system-deps
+	$(BIN)/flask --app app ingest --if-empty data/sample-batch
+	@echo "Yeollam: http://127.0.0.1:5000  (store: $(ARCHIVE_DATA_DIR))"
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'app:create_app()'
+
+test: install-test system-deps-test
+	$(BIN)/ruff check .
+	$(BIN)/python -W error::SyntaxWarning -m pytest -q
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt
+	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@
+
+# Debian packages: a Korean font for PDF renditions; Chromium for the browser tests.
+system-deps:
+	@dpkg -s $(APT_RUN) >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_RUN))
+
+system-deps-test:
+	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_TEST))
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install-test
+	$(BIN)/python bench/extract.py
+
+# Rebuild data/sample-batch from data/sample-src and data/sample_records.py.
+sample: install system-deps
+	$(BIN)/python data/build_sample.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

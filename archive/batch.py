@@ -1,0 +1,93 @@
+"""Find the record folders of a release batch: a folder, or a .zip opened with care."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+MAX_BATCH_MEMBERS = 50_000
+MAX_BATCH_BYTES = 8 * 1024**3  # uncompressed, the whole batch
+MAX_MEMBER_RATIO = 1000  # uncompressed / compressed, one member
+
+
+class BatchError(Exception):
+    """A batch that cannot be read at all (not one bad record)."""
+
+
+def record_folders(root: Path) -> list[Path]:
+    """Return the record folders of a batch: each holds a record.json.
+
+    A path that is itself a record folder is a batch of one; a batch wrapped in a single
+    top folder (as zips often are) is unwrapped.
+    """
+    if (root / "record.json").is_file():
+        return [root]
+    children = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    found = [p for p in children if (p / "record.json").is_file()]
+    if not found and len(children) == 1:
+        return record_folders(children[0])
+    return found
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Path]:
+    """Yield a folder holding the batch at `path`, unpacking a zip into a temporary one."""
+    if path.is_dir():
+        yield path
+        return
+    if not zipfile.is_zipfile(path):
+        raise BatchError(f"{path}: not a folder or a .zip file")
+    tmp = Path(tempfile.mkdtemp(prefix="yeollam-batch-"))
+    try:
+        _unpack(path, tmp)
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _unpack(path: Path, into: Path) -> None:
+    """Unpack a zip member by member, never writing outside `into` nor past the caps."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_BATCH_MEMBERS:
+            raise BatchError(f"{path}: more than {MAX_BATCH_MEMBERS} members")
+        budget = MAX_BATCH_BYTES
+        for info in infos:
+            name = _member_name(_decoded_name(info))
+            if name is None or info.is_dir():
+                continue  # traversal or absolute names are skipped: the record then lacks the file
+            if info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
+                raise BatchError(f"{path}: member {info.filename!r} expands too far (zip bomb?)")
+            if info.file_size > budget:
+                raise BatchError(f"{path}: the batch expands past {MAX_BATCH_BYTES} bytes")
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            with zf.open(info) as src, open(target, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > info.file_size:
+                        raise BatchError(f"{path}: member {info.filename!r} is larger than declared")
+                    out.write(chunk)
+            budget -= written
+
+
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """Return a member's name; zips made on Korean Windows carry CP949 without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("cp949")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _member_name(raw: str) -> PurePosixPath | None:
+    parts = PurePosixPath(raw.replace("\\", "/")).parts
+    if not parts or raw.startswith("/") or any(p in ("..", "") for p in parts) or ":" in parts[0]:
+        return None
+    return PurePosixPath(*parts)

@@ -1,0 +1,99 @@
+"""Text extraction: one entry point, `extract_text`, one module per format."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .clean import clean_text
+
+log = logging.getLogger(__name__)
+
+# Bump when extraction changes, so that stored texts can be recognised as stale.
+EXTRACTOR_VERSION = "1"
+
+# Why a file has no text view, in the reader's words.
+REASONS = {
+    "empty": ("텍스트 없음", "the file holds no text"),
+    "encrypted": ("암호화된 문서", "encrypted document"),
+    "distribution": ("배포용 문서", "distribution-protected document"),
+    "no_text_layer": ("텍스트 층 없음 (스캔본)", "no text layer (scanned image)"),
+    "unsupported": ("텍스트 변환을 지원하지 않는 형식", "format not supported for text"),
+    "corrupt": ("손상되었거나 읽을 수 없는 파일", "damaged or unreadable file"),
+    "too_large": ("처리 한도를 넘는 파일", "file exceeds the processing limits"),
+}
+
+MEDIA_TYPES = {
+    ".hwpx": "application/hwp+zip",
+    ".hwp": "application/x-hwp",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+    ".zip": "application/zip",
+}
+
+FORMAT_NAMES = {
+    ".hwpx": "HWPX", ".hwp": "HWP", ".pdf": "PDF", ".docx": "DOCX", ".xlsx": "XLSX",
+    ".odt": "ODT", ".txt": "TXT", ".md": "Markdown", ".csv": "CSV",
+}
+
+
+class NoText(Exception):
+    """A file that is readable as a file but yields no text, with a reason code."""
+
+    def __init__(self, reason: str, pages: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.pages = pages
+
+
+@dataclass
+class Extraction:
+    """The text of one file, or the reason there is none."""
+
+    text: str
+    reason: str | None = None  # a key of REASONS when there is no text
+    pages: int | None = None
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.text else "none"
+
+
+def media_type_of(name: str) -> str:
+    return MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
+
+def format_name(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return FORMAT_NAMES.get(suffix, suffix.lstrip(".").upper() or "?")
+
+
+def extract_text(path: Path, name: str | None = None) -> Extraction:
+    """Extract the readable text of a file; never raise for a bad file.
+
+    `name` is the file's name in the batch (the stored blob has none); its suffix picks
+    the reader.
+    """
+    from . import hwpx, pdf, plain
+
+    readers = {".hwpx": hwpx.read, ".pdf": pdf.read, ".txt": plain.read_txt,
+               ".md": plain.read_markdown, ".csv": plain.read_txt}
+    suffix = Path(name or path).suffix.lower()
+    reader = readers.get(suffix)
+    if reader is None:
+        return Extraction("", "unsupported")
+    try:
+        text, pages = reader(Path(path))
+    except NoText as exc:
+        return Extraction("", exc.reason, exc.pages)
+    except Exception:  # a hostile or broken file must not stop the batch
+        log.warning("extraction failed for %s", name or path, exc_info=True)
+        return Extraction("", "corrupt")
+    text = clean_text(text)
+    return Extraction(text, None if text else "empty", pages)

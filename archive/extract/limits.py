@@ -1,0 +1,8 @@
+"""Limits that keep one hostile file from exhausting the machine."""
+
+MAX_TEXT_BYTES = 50 * 1024 * 1024  # a plain-text file read whole
+MAX_ZIP_MEMBERS = 2000  # members of one HWPX/DOCX/XLSX package
+MAX_ZIP_TOTAL = 300 * 1024 * 1024  # sum of uncompressed sizes read from one package
+MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
+MAX_XML_MEMBER = 64 * 1024 * 1024  # one XML part, uncompressed
+MAX_PDF_PAGES = 3000

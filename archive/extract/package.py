@@ -1,0 +1,65 @@
+"""Zip packages (HWPX, DOCX, XLSX) opened with caps, their XML parsed with defusedxml."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+from . import NoText
+from .limits import MAX_XML_MEMBER, MAX_ZIP_MEMBERS, MAX_ZIP_RATIO, MAX_ZIP_TOTAL
+
+
+class Package:
+    """A zip package whose members are read only within the limits."""
+
+    def __init__(self, path: Path):
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise NoText("corrupt") from exc
+        infos = self.zip.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise NoText("too_large")
+        self.infos = {info.filename: info for info in infos}
+        self.budget = MAX_ZIP_TOTAL
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def read(self, name: str) -> bytes:
+        """Read one member, refusing one that would expand past the caps (a zip bomb)."""
+        info = self.infos.get(name)
+        if info is None:
+            raise KeyError(name)
+        declared = info.file_size
+        if declared > MAX_XML_MEMBER or declared > self.budget:
+            raise NoText("too_large")
+        if info.compress_size and declared / info.compress_size > MAX_ZIP_RATIO:
+            raise NoText("too_large")
+        # The declared size can lie: read at most one byte past it and check.
+        with self.zip.open(info) as member:
+            data = member.read(declared + 1)
+        if len(data) > declared:
+            raise NoText("too_large")
+        self.budget -= len(data)
+        return data
+
+    def xml(self, name: str):
+        """Parse one member as XML; entity declarations are refused (defusedxml)."""
+        try:
+            return ElementTree.fromstring(self.read(name))
+        except ElementTree.ParseError as exc:
+            raise NoText("corrupt") from exc
+
+
+def local(tag) -> str:
+    """Return an element's tag without its namespace."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""

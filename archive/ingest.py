@@ -1,0 +1,143 @@
+"""Ingest release batches: validate each record, store its files, extract their text."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .batch import BatchError, opened, record_folders
+from .blobs import sha256_of
+from .disclosure import Disclosure
+from .extract import EXTRACTOR_VERSION, extract_text, media_type_of
+from .records import Attachment, Record
+from .store import Store
+from .validate import problems_of
+
+
+@dataclass
+class Outcome:
+    """What became of one record of a batch."""
+
+    record: str  # the record's id, or its folder when the id could not be read
+    status: str  # added | replaced | unchanged | rejected
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. files no attachment names
+
+
+@dataclass
+class Report:
+    """The outcome of every record of one ingest run."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # batches that could not be opened
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def changed(self) -> list[str]:
+        return [o.record for o in self.outcomes if o.status in ("added", "replaced")]
+
+    def as_dict(self) -> dict:
+        return {
+            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "rejected")},
+            "records": [vars(o) for o in self.outcomes],
+            "unreadable": self.unreadable,
+        }
+
+
+def _as_is(folders: list[Path], label: str) -> Iterable[Path]:
+    return folders
+
+
+def ingest_paths(
+    store: Store, paths: list[Path],
+    each: Callable[[list[Path], str], Iterable[Path]] = _as_is,
+) -> Report:
+    """Ingest every batch in `paths` into the store; each record stands or falls alone.
+
+    `each` wraps the record folders of one batch, e.g. in a progress bar.
+    """
+    report = Report()
+    seen: set[str] = set()
+    for path in paths:
+        try:
+            with opened(Path(path)) as root:
+                for folder in each(record_folders(root), str(path)):
+                    report.outcomes.append(ingest_record(store, folder, seen))
+        except BatchError as exc:
+            report.unreadable.append(str(exc))
+    return report
+
+
+def ingest_record(store: Store, folder: Path, seen: set[str]) -> Outcome:
+    """Ingest one record folder; nothing of it is stored unless all of it is sound."""
+    try:
+        data = json.loads((folder / "record.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Outcome(folder.name, "rejected", [f"record.json: not valid JSON ({exc})"])
+    record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else folder.name
+    problems = problems_of(data, folder)
+    if record_id in seen:
+        problems.append(f"id: {record_id!r} appears twice in this ingest")
+    if problems:
+        return Outcome(record_id, "rejected", problems)
+    seen.add(record_id)
+
+    named = {a["file"] for a in data.get("attachments", [])}
+    notes = [
+        f"{p.name}: not named by any attachment, not ingested"
+        for p in sorted(folder.iterdir())
+        if p.name != "record.json" and p.name not in named
+    ]
+    hashes = [sha256_of(folder / a["file"]) for a in data.get("attachments", [])]
+    digest = _digest(data, hashes)
+    previous = store.digest_of(record_id)
+    if previous and previous[0] == digest:
+        return Outcome(record_id, "unchanged", notes=notes)
+
+    record, extractions = _build(store, data, folder)
+    store.save(record, digest, extractions)
+    return Outcome(record_id, "replaced" if previous else "added", notes=notes)
+
+
+def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:
+    canonical = json.dumps([data, hashes], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, dict]]:
+    attachments = []
+    extractions: dict[str, dict] = {}
+    for n, att in enumerate(data.get("attachments", []), start=1):
+        path = folder / att["file"]
+        sha, size = store.blobs.put(path)
+        cached = store.extraction(sha)
+        if sha not in extractions and not (cached and cached["extractor"] == EXTRACTOR_VERSION):
+            result = extract_text(path, att["file"])
+            extractions[sha] = {
+                "sha256": sha, "status": result.status, "reason": result.reason,
+                "pages": result.pages, "text": result.text, "extractor": EXTRACTOR_VERSION,
+            }
+        attachments.append(
+            Attachment(
+                n=n, name=att["file"], title=att.get("title"), note=att.get("note"),
+                disclosure=Disclosure(att["disclosure"]), grounds=sorted(set(att.get("grounds", []))),
+                sha256=sha, size=size, media_type=media_type_of(att["file"]),
+            )
+        )
+    record = Record(
+        id=data["id"], title=data["title"], agency=data["agency"], produced=data["produced"],
+        kind=data.get("kind"), department=data.get("department"),
+        doc_number=data.get("doc_number"), policy_number=data.get("policy_number"),
+        approved=data.get("approved"), retention=data.get("retention"), author=data.get("author"),
+        approval_chain=data.get("approval_chain", []),
+        classification=data.get("classification", []),
+        licences=data.get("licences", ["KOGL-1"]), summary=data.get("summary"),
+        withheld_grounds=sorted(set(data["withheld_grounds"])) if data.get("withheld_grounds") else None,
+        attachments=attachments,
+    )
+    return record, extractions

@@ -1,0 +1,113 @@
+"""The `flask --app app ...` commands of interface.md: ingest, reindex, verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from archive.ingest import ingest_paths
+from archive.store import Store
+from index import indexer
+from index.verify import problems as index_problems
+
+
+def _store() -> Store:
+    return Store(Path(current_app.config["DATA_DIR"]))
+
+
+def _bar(folders: list[Path], label: str):
+    # Click draws the bar only on a terminal; in a pipe or CI it prints the label alone.
+    with click.progressbar(folders, label=f"{label} ({len(folders)})", file=sys.stderr,
+                           show_pos=True) as bar:
+        yield from bar
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Ingest only when the store holds no record yet.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> None:
+    """Ingest release batches (folders or .zip files)."""
+    for path in paths:
+        if not (path.is_dir() or path.is_file()):
+            raise click.UsageError(f"cannot read {path}: no such folder or file")
+    store = _store()
+    try:
+        if if_empty and store.count():
+            click.echo(f"store holds {store.count()} records; nothing ingested")
+            return
+        report = ingest_paths(store, list(paths), each=_bar)
+        indexer.update(store, Path(current_app.config["DATA_DIR"]), report.changed)
+        indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
+        store.collect_garbage()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+    if report.unreadable:
+        sys.exit(2)
+    if report.count("rejected"):
+        sys.exit(1)
+
+
+def _print_report(report) -> None:
+    for outcome in report.outcomes:
+        click.echo(f"{outcome.status:<9} {outcome.record}")
+        for problem in outcome.problems:
+            click.echo(f"          {outcome.record}: {problem}")
+        for note in outcome.notes:
+            click.echo(f"          note: {note}")
+    for message in report.unreadable:
+        click.echo(f"unreadable {message}", err=True)
+    counts = report.as_dict()["counts"]
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the store into a fresh folder, then swap it in."""
+    store = _store()
+    try:
+        ids = store.record_ids()
+        with click.progressbar(length=len(ids), label="reindex", file=sys.stderr) as bar:
+            n = indexer.rebuild(store, Path(current_app.config["DATA_DIR"]), progress=bar.update)
+    finally:
+        store.close()
+    click.echo(f"indexed {n} records")
+
+
+@click.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check every stored file against its SHA-256 and the index against the store."""
+    store = _store()
+    found = []
+    try:
+        for sha in sorted(store.referenced_hashes()):
+            if not store.blobs.exists(sha):
+                found.append(f"missing file {sha}")
+            elif not store.blobs.is_sound(sha):
+                found.append(f"damaged file {sha}: its content no longer matches its SHA-256")
+        found += index_problems(store, Path(current_app.config["DATA_DIR"]))
+    finally:
+        store.close()
+    for line in found:
+        click.echo(line)
+    if found:
+        click.echo(f"{len(found)} problem(s)")
+        sys.exit(1)
+    click.echo("all sound")
+
+
+def init_app(app: Flask) -> None:
+    for command in (ingest_command, reindex_command, verify_command):
+        app.cli.add_command(command)

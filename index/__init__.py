@@ -1,0 +1,1 @@
+"""The search index: Whoosh, fed only with what the public may read."""

@@ -1,0 +1,99 @@
+"""Korean-aware analysis: character bigrams for Hangul and CJK, whole words for the rest.
+
+Hangul has no reliable word boundaries for a machine without a dictionary: particles glue
+to nouns (협의회에서) and compounds are written with or without spaces. Overlapping
+bigrams, matched as phrases, behave like substring search, which is what a reader expects
+of a records portal. Latin letters and digits stay whole, lower-cased.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from whoosh.analysis import Token, Tokenizer
+
+
+def is_cjk(ch: str) -> bool:
+    """Return whether a character belongs to a Hangul/CJK run (bigrammed)."""
+    code = ord(ch)
+    return (
+        0xAC00 <= code <= 0xD7A3  # Hangul syllables
+        or 0x1100 <= code <= 0x11FF  # Hangul jamo
+        or 0x3130 <= code <= 0x318F  # Hangul compatibility jamo
+        or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF  # jamo extended
+        or 0x3040 <= code <= 0x30FF  # kana
+        or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+    )
+
+
+def _runs(text: str):
+    """Yield (kind, chars, starts, ends) for each run; kind is 'cjk' or 'word'.
+
+    Each character is NFKC-folded and lower-cased on its own, so that offsets still point
+    into the original text (full-width Ａ and ｃ fold, yet highlight in place).
+    """
+    kind = None
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, raw in enumerate(text):
+        for ch in unicodedata.normalize("NFKC", raw).lower():
+            this = "cjk" if is_cjk(ch) else ("word" if ch.isalnum() else None)
+            if this != kind and chars:
+                yield kind, chars, starts, ends
+                chars, starts, ends = [], [], []
+            kind = this
+            if this is not None:
+                chars.append(ch)
+                starts.append(i)
+                ends.append(i + 1)
+    if chars and kind is not None:
+        yield kind, chars, starts, ends
+
+
+class BigramTokenizer(Tokenizer):
+    """Emit bigrams for CJK runs (a lone syllable stays a unigram), words for the rest."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        pos = start_pos
+        for kind, run, starts, ends in _runs(value):
+            if kind == "cjk" and len(run) > 1:
+                pieces = [(run[i] + run[i + 1], starts[i], ends[i + 1]) for i in range(len(run) - 1)]
+            else:
+                pieces = [("".join(run), starts[0], ends[-1])]
+            for text, start, end in pieces:
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = text
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar, token.endchar = start_char + start, start_char + end
+                pos += 1
+                yield token
+
+
+def KoreanAnalyzer() -> BigramTokenizer:  # noqa: N802 - named like Whoosh's analyzers
+    """Return the analyzer of every full-text field."""
+    return BigramTokenizer()
+
+
+def terms(text: str) -> list[str]:
+    """Return the index terms of a text (for tests and query planning)."""
+    return [t.text for t in BigramTokenizer()(text)]

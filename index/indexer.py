@@ -1,0 +1,133 @@
+"""Write the index: per record on ingest, or rebuilt whole into a fresh folder, then swapped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from archive.records import public_text_of, public_view
+from archive.store import Store
+
+from .schema import make_schema
+
+WRITER_TIMEOUT = 60.0  # seconds to wait for Whoosh's write lock held by another writer
+BODY_SEPARATOR = "\n\n"
+
+
+def index_link(data_dir: Path) -> Path:
+    """Return the path readers open: a symlink to the current index folder."""
+    return Path(data_dir) / "index"
+
+
+def open_index(data_dir: Path):
+    """Open the current index, creating an empty one on first use."""
+    link = index_link(data_dir)
+    if not link.exists():
+        _swap_in(data_dir, _fresh_folder(data_dir))
+    return whoosh_index.open_dir(str(link.resolve()))
+
+
+def document_of(store: Store, record_id: str) -> dict | None:
+    """Return the index document of a record, built from its public view only."""
+    record = store.get(record_id)
+    if record is None:
+        return None
+    view = public_view(record)
+    texts, sources, offset = [], [], 0
+    for att, text in public_text_of(record, store.text_of):
+        if text:
+            sources.append((att.n, offset, offset + len(text)))
+            texts.append(text)
+            offset += len(text) + len(BODY_SEPARATOR)
+    classification = view["classification"]
+    return {
+        "id": view["id"],
+        "title": view["title"],
+        "numbers": " ".join(x for x in (view["id"], view["doc_number"], view["policy_number"]) if x),
+        "summary": view["summary"] or "",
+        "body": BODY_SEPARATOR.join(texts),
+        "body_sources": sources,
+        "names": " ".join(a["name"] for a in view["attachments"]),
+        "agency": view["agency"],
+        "department": view["department"] or "",
+        "kind": view["kind"] or "",
+        "classification": ",".join("/".join(classification[: i + 1]) for i in range(len(classification))),
+        "produced": view["produced"],
+        "year": view["produced"][:4],
+        "level": view["disclosure"]["level"],
+        "grounds": ",".join(str(g) for g in view["disclosure"]["grounds"]),
+        "licences": ",".join(lic["code"] for lic in view["licences"]),
+    }
+
+
+def update(store: Store, data_dir: Path, record_ids: Iterable[str]) -> int:
+    """Bring the index entries of these records in line with the store; return how many."""
+    ids = list(record_ids)
+    if not ids:
+        return 0
+    ix = open_index(data_dir)
+    versions = {}
+    with ix.writer(timeout=WRITER_TIMEOUT) as writer:
+        for record_id in ids:
+            writer.delete_by_term("id", record_id)
+            doc = document_of(store, record_id)
+            if doc is not None:
+                writer.add_document(**doc)
+                versions[record_id] = store.digest_of(record_id)[1]
+    ix.close()
+    store.mark_indexed(versions)
+    return len(ids)
+
+
+def catch_up(store: Store, data_dir: Path) -> int:
+    """Index every record the index is missing or holds stale (after a crash, say)."""
+    return update(store, data_dir, store.pending_index())
+
+
+def rebuild(store: Store, data_dir: Path, progress=None) -> int:
+    """Rebuild the whole index into a fresh folder, then swap it in atomically.
+
+    Readers keep the old index until the swap; they never see a half-built one.
+    """
+    folder = _fresh_folder(data_dir)
+    ix = whoosh_index.open_dir(str(folder))
+    ids = store.record_ids()
+    versions = {}
+    with ix.writer(limitmb=256) as writer:
+        for record_id in ids:
+            doc = document_of(store, record_id)
+            if doc is not None:
+                writer.add_document(**doc)
+                versions[record_id] = store.digest_of(record_id)[1]
+            if progress:
+                progress(1)
+    ix.close()
+    _swap_in(data_dir, folder)
+    store.mark_indexed(versions)
+    return len(ids)
+
+
+def _fresh_folder(data_dir: Path) -> Path:
+    folder = Path(data_dir) / f"index-{time.time_ns()}-{os.getpid()}"
+    folder.mkdir(parents=True)
+    whoosh_index.create_in(str(folder), make_schema())
+    return folder
+
+
+def _swap_in(data_dir: Path, folder: Path) -> None:
+    link = index_link(data_dir)
+    previous = link.resolve() if link.exists() else None
+    tmp = link.with_name(f".index-link-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(folder.name)
+    os.replace(tmp, link)  # atomic: a reader sees the old index or the new, nothing between
+    # The index just replaced stays one more generation: a reader that opened it a moment
+    # ago may still be reading its segments.
+    for old in Path(data_dir).glob("index-*"):
+        if old not in (folder, previous) and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)

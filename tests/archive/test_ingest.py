@@ -1,0 +1,129 @@
+"""Ingest through the real CLI: reports, exit codes, idempotence, all-or-nothing records."""
+
+import json
+import zipfile
+from pathlib import Path
+
+from archive.store import Store
+from tests.builders import batch, record
+from tools.docmaker import zip_folder
+
+
+def ingest(runner, *paths, json_report=True):
+    args = ["ingest", *map(str, paths)] + (["--json"] if json_report else [])
+    result = runner.invoke(args=args)
+    report = json.loads(result.output[result.output.index("{"):]) if json_report and "{" in result.output else None
+    return result, report
+
+
+def store_of(app) -> Store:
+    return Store(Path(app.config["DATA_DIR"]))
+
+
+def test_batch_goes_in_and_again_changes_nothing(app, runner, tmp_path):
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "첫 번째 본문"}),
+                 (record(id="T-0002"), {"본문.txt": "두 번째 본문"}))
+    result, report = ingest(runner, root)
+    assert result.exit_code == 0
+    assert report["counts"] == {"added": 2, "replaced": 0, "unchanged": 0, "rejected": 0}
+    result, report = ingest(runner, root)
+    assert result.exit_code == 0 and report["counts"]["unchanged"] == 2
+    store = store_of(app)
+    assert store.count() == 2 and store.get("T-0001").version == 1
+
+
+def test_changed_record_is_replaced_and_old_file_collected(app, runner, tmp_path):
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "옛 본문"}))
+    ingest(runner, root)
+    old_sha = store_of(app).get("T-0001").attachments[0].sha256
+    (root / "T-0001" / "본문.txt").write_text("새 본문")
+    result, report = ingest(runner, root)
+    assert report["counts"]["replaced"] == 1
+    store = store_of(app)
+    rec = store.get("T-0001")
+    assert rec.version == 2 and store.text_of(rec.attachments[0].sha256) == "새 본문"
+    assert not store.blobs.exists(old_sha)
+
+
+def test_rejected_record_is_named_with_field_and_reason_and_others_go_in(app, runner, tmp_path):
+    root = batch(
+        tmp_path / "b",
+        (record(), {"본문.txt": "정상"}),
+        (record(id="T-BAD", licences=["KOGL-9"]), {"본문.txt": "거부될 기록"}),
+        (record(id="T-TRAV", attachments=[{"file": "../T-0001/본문.txt", "disclosure": "public"}]), {}),
+    )
+    (root / "T-JSON").mkdir()
+    (root / "T-JSON" / "record.json").write_text("{not json")
+    result, report = ingest(runner, root)
+    assert result.exit_code == 1
+    rejected = {r["record"]: r["problems"] for r in report["records"] if r["status"] == "rejected"}
+    assert set(rejected) == {"T-BAD", "T-TRAV", "T-JSON"}
+    assert any(p.startswith("licences[1]:") and "KOGL-9" in p for p in rejected["T-BAD"])
+    assert any("unsafe file name" in p for p in rejected["T-TRAV"])
+    assert any("not valid JSON" in p for p in rejected["T-JSON"])
+    store = store_of(app)
+    assert store.record_ids() == ["T-0001"]
+    assert len(store.blobs.all_hashes()) == 1  # nothing of the rejected records stored
+
+
+def test_plain_report_names_record_field_and_reason(runner, tmp_path):
+    root = batch(tmp_path / "b", (record(id="T-BAD", produced="어제"), {"본문.txt": "x"}))
+    result, _ = ingest(runner, root, json_report=False)
+    assert result.exit_code == 1
+    assert "rejected  T-BAD" in result.output
+    assert "T-BAD: produced:" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_path_is_usage_error(runner, tmp_path):
+    result = runner.invoke(args=["ingest", str(tmp_path / "없는 폴더")])
+    assert result.exit_code == 2
+    not_zip = tmp_path / "batch.zip"
+    not_zip.write_text("not a zip")
+    result, _ = ingest(runner, not_zip, json_report=False)
+    assert result.exit_code == 2
+
+
+def test_zip_batch_with_top_folder(app, runner, tmp_path):
+    root = batch(tmp_path / "batch-2024-01", (record(), {"본문.txt": "압축 배치"}))
+    result, report = ingest(runner, zip_folder(root, tmp_path / "batch.zip"))
+    assert result.exit_code == 0 and report["counts"]["added"] == 1
+
+
+def test_zip_member_escaping_the_batch_is_not_written(app, runner, tmp_path):
+    zpath = tmp_path / "evil.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.writestr("T-0001/record.json", json.dumps(record(), ensure_ascii=False))
+        zf.writestr("T-0001/본문.txt", "본문")
+        zf.writestr("../../escaped.txt", "outside")
+    result, report = ingest(runner, zpath)
+    assert report["counts"]["added"] == 1
+    assert not (tmp_path / "escaped.txt").exists()
+    assert not any(p.name == "escaped.txt" for p in tmp_path.parent.rglob("escaped.txt"))
+
+
+def test_unnamed_files_are_reported_not_ingested(app, runner, tmp_path):
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "본문", "메모.txt": "내부 메모"}))
+    _, report = ingest(runner, root)
+    assert any("메모.txt" in note for note in report["records"][0]["notes"])
+    assert len(store_of(app).blobs.all_hashes()) == 1
+
+
+def test_originals_are_stored_byte_for_byte(app, runner, tmp_path):
+    payload = bytes(range(256)) * 64
+    root = batch(tmp_path / "b", (record(attachments=[{"file": "data.bin", "disclosure": "public"}]),
+                                  {"data.bin": payload}))
+    ingest(runner, root)
+    store = store_of(app)
+    att = store.get("T-0001").attachments[0]
+    assert store.blobs.path(att.sha256).read_bytes() == payload
+    assert att.text_status == "none" and att.text_reason == "unsupported"
+
+
+def test_if_empty_skips_a_filled_store(app, runner, tmp_path):
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "본문"}))
+    ingest(runner, root)
+    root2 = batch(tmp_path / "c", (record(id="T-0009"), {"본문.txt": "본문"}))
+    result = runner.invoke(args=["ingest", "--if-empty", str(root2)])
+    assert result.exit_code == 0 and "nothing ingested" in result.output
+    assert store_of(app).record_ids() == ["T-0001"]

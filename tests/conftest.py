@@ -1,0 +1,62 @@
+"""Fixtures: a real store and index in tmp_path, the Flask test client and CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+
+PROJECT = Path(__file__).resolve().parent.parent
+SAMPLE = PROJECT / "data" / "sample-batch"
+CORPUS = PROJECT.parent / "shared" / "corpus"
+
+
+def make_app(data_dir: Path):
+    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SERVER_NAME": "localhost"})
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app over an empty store."""
+    return make_app(tmp_path / "store")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory) -> Path:
+    """A store holding the sample batch, ingested once through the real CLI."""
+    data_dir = tmp_path_factory.mktemp("sample") / "store"
+    result = make_app(data_dir).test_cli_runner().invoke(args=["ingest", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    return data_dir
+
+
+@pytest.fixture
+def sample_app(sample_store):
+    """An app over the sample store; read-only use (tests that write copy it first)."""
+    return make_app(sample_store)
+
+
+@pytest.fixture
+def sample_client(sample_app):
+    return sample_app.test_client()
+
+
+@pytest.fixture
+def own_sample_app(sample_store, tmp_path):
+    """An app over a private copy of the sample store, for tests that change it."""
+    data_dir = tmp_path / "store"
+    shutil.copytree(sample_store, data_dir, symlinks=True)
+    return make_app(data_dir)

@@ -1,0 +1,1 @@
+"""Developer tools: document writers for the sample batch and the tests' fixtures."""

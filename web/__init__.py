@@ -1,0 +1,17 @@
+"""Thin HTTP layer: blueprints turn requests into plain arguments and data into pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import api, context, downloads, errors, feeds, filters, public
+
+
+def init_app(app: Flask) -> None:
+    context.init_app(app)
+    filters.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(feeds.bp)

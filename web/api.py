@@ -1,0 +1,51 @@
+"""The JSON twins of the public pages: the same data dicts, serialised."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+
+from . import pages
+from .context import get_index, get_store
+from .public import search_request
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/records/<record_id>")
+def record(record_id: str):
+    data = pages.record_page(get_store(), record_id)
+    if data is None:
+        abort(404)
+    licences = data.pop("licences")
+    data["licences"] = [lic["code"] for lic in licences]
+    data["licence_details"] = licences
+    for key in ("classification_links",):
+        data.pop(key)
+    return data
+
+
+@bp.get("/search")
+def search():
+    data = pages.search_page(get_index(), search_request(request.args))
+    data["results"] = [
+        {**hit, "title_html": str(hit["title_html"]), "snippet": str(hit["snippet"])}
+        for hit in data["results"]
+    ]
+    data["facets"] = {name: [{"value": k, "count": n} for k, n in counts]
+                      for name, counts in data["facets"].items()}
+    data.pop("grounds_table")
+    return data
+
+
+@bp.get("/")
+def home():
+    return pages.home_page(get_store())
+
+
+@bp.get("/classification/<path:path>")
+def classification(path: str):
+    page = request.args.get("page", 1, type=int) or 1
+    data = pages.classification_page(get_store(), path, max(page, 1))
+    if data["total"] == 0:
+        abort(404)
+    return data

@@ -1,0 +1,92 @@
+"""Originals, PDF renditions and text views of attachments: public ones only, else 451."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, send_file
+
+from archive.disclosure import Disclosure, grounds_info
+from archive.extract import REASONS, format_name
+from archive.rendition import FontMissing, cached_text_pdf
+
+from .context import data_dir, get_store
+
+bp = Blueprint("downloads", __name__, url_prefix="/records/<record_id>/attachments/<int:n>")
+
+
+class Withheld(Exception):
+    """A request for a withheld attachment: answered 451 with its grounds, nothing else."""
+
+    def __init__(self, record_id: str, name: str, grounds: list[int]):
+        self.record_id, self.name, self.grounds = record_id, name, grounds
+
+
+def _public_attachment(record_id: str, n: int):
+    """Return the record and a public attachment, or stop with 404 or 451.
+
+    The disclosure check comes before anything touches the file, the text or the cache.
+    """
+    record = get_store().get(record_id)
+    att = record.attachment(n) if record else None
+    if att is None:
+        abort(404)
+    level, grounds = record.effective(att)
+    if level is not Disclosure.PUBLIC:
+        raise Withheld(record.id, att.name, grounds)
+    return record, att
+
+
+def _sound_blob(att):
+    path = get_store().blobs.path(att.sha256)
+    if not path.is_file():
+        abort(410, description="원본 파일을 찾을 수 없습니다. The stored original is missing.")
+    return path
+
+
+@bp.get("/original")
+def original(record_id: str, n: int):
+    _, att = _public_attachment(record_id, n)
+    response = send_file(
+        _sound_blob(att), mimetype=att.media_type, as_attachment=True,
+        download_name=att.name, etag=att.sha256, conditional=True,
+    )
+    response.headers["X-Content-SHA256"] = att.sha256
+    return response
+
+
+@bp.get("/pdf")
+def pdf(record_id: str, n: int):
+    record, att = _public_attachment(record_id, n)
+    stem = att.name.rsplit(".", 1)[0]
+    if att.media_type == "application/pdf":
+        return send_file(_sound_blob(att), mimetype="application/pdf", as_attachment=True,
+                         download_name=att.name, etag=att.sha256, conditional=True)
+    if att.text_status != "ok":
+        abort(404, description="이 첨부파일은 텍스트를 추출할 수 없어 PDF 변환본이 없습니다.")
+    try:
+        path = cached_text_pdf(
+            data_dir() / "renditions", att.sha256, get_store().text_of(att.sha256),
+            f"{record.title} — {att.name}", current_app.config["FONT_PATH"],
+        )
+    except FontMissing:
+        abort(503, description="PDF 변환에 필요한 한글 글꼴이 설치되어 있지 않습니다.")
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{stem}.pdf", conditional=True)
+
+
+@bp.get("/text")
+def text(record_id: str, n: int):
+    record, att = _public_attachment(record_id, n)
+    reason = REASONS.get(att.text_reason or "")
+    page = {
+        "record": {"id": record.id, "title": record.title},
+        "attachment": {"n": att.n, "name": att.name, "format": format_name(att.name),
+                       "pages": att.pages},
+        "text": get_store().text_of(att.sha256) if att.text_status == "ok" else "",
+        "no_text_reason": {"ko": reason[0], "en": reason[1]} if reason else None,
+    }
+    return render_template("text.html", page=page)
+
+
+def withheld_response(exc: Withheld):
+    page = {"record_id": exc.record_id, "name": exc.name, "grounds": grounds_info(exc.grounds)}
+    return render_template("withheld.html", page=page), 451

@@ -1,0 +1,60 @@
+"""Error pages: HTML for people, JSON under /api; never a traceback or stored content."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .downloads import Withheld, withheld_response
+
+log = logging.getLogger(__name__)
+
+MESSAGES_KO = {
+    400: "요청이 올바르지 않습니다.",
+    404: "찾으시는 페이지나 기록이 없습니다.",
+    405: "허용되지 않는 요청 방식입니다.",
+    410: "파일을 제공할 수 없습니다.",
+    413: "파일이 너무 큽니다.",
+    451: "법령에 따라 공개하지 않는 정보입니다.",
+    500: "서버에서 오류가 났습니다. 잠시 뒤 다시 시도해 주십시오.",
+    503: "지금은 이 기능을 쓸 수 없습니다.",
+}
+
+
+def _answer(code: int, message_en: str, detail: str | None = None):
+    message_ko = detail or MESSAGES_KO.get(code, "오류가 났습니다.")
+    if request.path.startswith("/api/"):
+        return {"error": {"code": code, "message": message_en, "message_ko": message_ko}}, code
+    page = {"code": code, "message_ko": message_ko, "message_en": message_en}
+    return render_template("error.html", page=page), code
+
+
+def handle_http(exc: HTTPException):
+    detail = exc.description if exc.code in (404, 410, 503) and _is_ours(exc) else None
+    return _answer(exc.code or 500, exc.name, detail)
+
+
+def _is_ours(exc: HTTPException) -> bool:
+    # Werkzeug's default descriptions are English boilerplate; ours are set in Korean.
+    return bool(exc.description) and exc.description != type(exc).description
+
+
+def handle_withheld(exc: Withheld):
+    if request.path.startswith("/api/"):
+        return {"error": {"code": 451, "message": "Unavailable For Legal Reasons",
+                          "grounds": exc.grounds}}, 451
+    return withheld_response(exc)
+
+
+def handle_unexpected(exc: Exception):
+    # Log the details for operators; tell the visitor nothing that could carry content.
+    log.exception("unhandled error on %s", request.path)
+    return _answer(500, InternalServerError.name)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Withheld, handle_withheld)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,101 @@
+"""One data dict per page, built from the public view only; rendered as HTML and as JSON."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from archive.disclosure import GROUNDS, Disclosure
+from archive.extract import REASONS, format_name
+from archive.records import public_text_of, public_view
+from archive.store import Store
+from index.search import SearchRequest, search
+
+DISCLAIMER = (
+    "본 문서는 공문서로서의 법적 효력은 없으며, 위조·변조·도용 등 불법적 활용으로 인하여 "
+    "발생된 모든 책임은 불법적으로 활용한 자에게 있습니다"
+)
+
+
+def _attachment_links(record_id: str, att: dict) -> None:
+    """Add the download and view links of a public attachment (never of a withheld one)."""
+    if att["disclosure"] != Disclosure.PUBLIC.value:
+        return
+    n = att["n"]
+    att["url"] = url_for("downloads.original", record_id=record_id, n=n, _external=True)
+    att["format"] = format_name(att["name"])
+    att["rendition"] = "original" if att["media_type"] == "application/pdf" else (
+        "text" if att["text_status"] == "ok" else None)
+    if att["rendition"]:
+        att["pdf_url"] = url_for("downloads.pdf", record_id=record_id, n=n, _external=True)
+    att["text_url"] = url_for("downloads.text", record_id=record_id, n=n, _external=True)
+    reason = REASONS.get(att.get("text_reason") or "")
+    att["no_text_reason"] = {"ko": reason[0], "en": reason[1]} if reason else None
+
+
+def record_summary(view: dict) -> dict:
+    """Return the short form of a record used in lists (home, classification, feeds)."""
+    return {
+        "id": view["id"],
+        "title": view["title"],
+        "kind": view["kind"],
+        "agency": view["agency"],
+        "department": view["department"],
+        "produced": view["produced"],
+        "disclosure": view["disclosure"]["level"],
+        "disclosure_label": view["disclosure"]["label"],
+        "summary": view["summary"],
+        "url": url_for("public.record", record_id=view["id"], _external=True),
+    }
+
+
+def record_page(store: Store, record_id: str) -> dict | None:
+    record = store.get(record_id)
+    if record is None:
+        return None
+    view = public_view(record)
+    for att in view["attachments"]:
+        _attachment_links(record.id, att)
+    view["url"] = url_for("public.record", record_id=record.id, _external=True)
+    view["classification_links"] = [
+        {"name": name, "url": url_for("public.classification", path="/".join(view["classification"][: i + 1]))}
+        for i, name in enumerate(view["classification"])
+    ]
+    view["texts"] = [
+        {"n": att.n, "name": att.name, "text": text}
+        for att, text in public_text_of(record, store.text_of)
+        if text
+    ]
+    view["disclaimer"] = DISCLAIMER
+    return view
+
+
+def home_page(store: Store) -> dict:
+    return {
+        "total": store.count(),
+        "newest": [record_summary(public_view(r)) for r in store.newest(10)],
+        "agencies": [{"name": a, "count": n} for a, n in store.agencies()],
+        "classifications": [{"name": c, "count": n} for c, n in store.top_classifications()],
+    }
+
+
+def classification_page(store: Store, path: str, page: int, page_size: int = 20) -> dict:
+    parts = [p for p in path.split("/") if p]
+    total, records = store.by_classification(parts, page_size, (page - 1) * page_size)
+    return {
+        "path": parts,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // page_size)),
+        "results": [record_summary(public_view(r)) for r in records],
+    }
+
+
+def search_page(ix, req: SearchRequest) -> dict:
+    data = search(ix, req)
+    for hit in data["results"]:
+        hit["url"] = url_for("public.record", record_id=hit["id"], _external=True)
+    data["query"] = {
+        "q": req.q, "sort": req.sort, "from": req.date_from, "to": req.date_to, **req.filters,
+    }
+    data["grounds_table"] = {n: g.label_ko for n, g in GROUNDS.items()}
+    return data
