@@ -67,7 +67,11 @@ def ingest_paths(
         try:
             with opened(Path(path)) as root:
                 for folder in each(record_folders(root), str(path)):
-                    report.outcomes.append(ingest_record(store, folder, seen))
+                    try:
+                        report.outcomes.append(ingest_record(store, folder, seen))
+                    except OSError as exc:  # unreadable file: this record fails, not the batch
+                        report.outcomes.append(
+                            Outcome(folder.name, "rejected", [f"file: cannot be read ({exc.strerror})"]))
         except BatchError as exc:
             report.unreadable.append(str(exc))
     return report

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+from whoosh import highlight, sorting
 from whoosh import query as Q
-from whoosh import sorting
 from whoosh.qparser import AndGroup, MultifieldParser, WildcardPlugin
 
 from .analysis import is_cjk
@@ -77,7 +77,9 @@ def search(ix, req: SearchRequest) -> dict:
             reverse=reverse, groupedby=facets, terms=parsed is not None,
         )
         configure(results.results)
-        hits = [_hit(hit, parsed is not None) for hit in results]
+        # Whoosh clamps a page past the end to the last page; a reader asked for none.
+        beyond = results.pagenum != page and results.total > 0
+        hits = [] if beyond else [_hit(hit, parsed is not None) for hit in results]
         facet_counts = {
             name: sorted(
                 ((k, v) for k, v in results.results.groups(name).items() if k),
@@ -96,6 +98,16 @@ def search(ix, req: SearchRequest) -> dict:
     }
 
 
+def _whole_title(hit) -> str:
+    # A title is short: mark it whole rather than cut it to a fragment.
+    results = hit.results
+    fragmenter, results.fragmenter = results.fragmenter, highlight.WholeFragmenter()
+    try:
+        return hit.highlights("title")
+    finally:
+        results.fragmenter = fragmenter
+
+
 def _hit(hit, highlighted: bool) -> dict:
     snippet = ""
     if highlighted:
@@ -103,7 +115,7 @@ def _hit(hit, highlighted: bool) -> dict:
     if not snippet:
         lead = (hit.get("summary") or hit.get("body") or "")[:160].replace("\n", " ")
         snippet = str(escape(lead))
-    title = hit.highlights("title") if highlighted else ""
+    title = _whole_title(hit) if highlighted else ""
     return {
         "id": hit["id"],
         "title": hit["title"],

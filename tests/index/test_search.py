@@ -1,0 +1,89 @@
+"""Search over the sample store's real index, without HTTP."""
+
+import pytest
+
+from index.indexer import open_index
+from index.search import SearchRequest, search
+
+
+@pytest.fixture
+def ix(sample_store):
+    index = open_index(sample_store)
+    yield index
+    index.close()
+
+
+def ids(ix, q, **kwargs):
+    return [hit["id"] for hit in search(ix, SearchRequest(q=q, **kwargs))["results"]]
+
+
+@pytest.mark.parametrize("q", ["협치", "서울협치협의회", "위원회제도", "민관협력담당관-130"])
+def test_seed_queries_find_the_seed_record(ix, q):
+    assert "D0000032552803" in ids(ix, q)
+
+
+def test_doc_number_puts_its_record_first(ix):
+    assert ids(ix, "민관협력담당관-130")[0] == "D0000032552803"
+
+
+def test_phrase_mode_needs_adjacent_bigrams(tmp_path):
+    from archive.store import Store
+    from index import indexer
+    from tests.builders import batch, record
+
+    store = Store(tmp_path / "s")
+    from archive.ingest import ingest_paths
+
+    root = batch(tmp_path / "b",
+                 (record(id="A"), {"본문.txt": "새로운 방식을 고안하여 권고함"}),
+                 (record(id="B"), {"본문.txt": "위원회 권고안을 의결함"}))
+    report = ingest_paths(store, [root])
+    indexer.update(store, tmp_path / "s", report.changed)
+    index = open_index(tmp_path / "s")
+    assert ids(index, "권고안") == ["B"]
+    index.close()
+    store.close()
+
+
+def test_withheld_text_is_not_findable(ix):
+    # words that stand only in withheld attachments of the sample batch
+    for q in ["한가람", "성하람", "청강리", "추예린", "석우진", "청람엔지니어링", "봉태산"]:
+        assert ids(ix, q) == [], q
+
+
+def test_withheld_record_is_findable_by_its_metadata(ix):
+    assert ids(ix, "보조금 집행 특정감사") == ["GG-AUDIT-2020-031"]
+
+
+def test_facets_count_and_filter(ix):
+    data = search(ix, SearchRequest(q=""))
+    assert data["total"] == 15
+    agencies = dict(data["facets"]["agency"])
+    assert agencies["서울특별시"] == 4
+    levels = dict(data["facets"]["level"])
+    assert levels == {"public": 9, "partial": 4, "withheld": 2}
+    filtered = search(ix, SearchRequest(q="", filters={"agency": "서울특별시", "level": "partial"}))
+    assert [h["id"] for h in filtered["results"]] == ["D0000032552803"]
+
+
+def test_browse_sorts_newest_and_oldest_and_pages(ix):
+    newest = ids(ix, "", sort="newest", page_size=5)
+    assert newest[0] == "MOLIT-2025-1024" and len(newest) == 5
+    assert ids(ix, "", sort="oldest", page_size=5)[0] == "D0000031977210"
+    page3 = search(ix, SearchRequest(q="", page=3, page_size=5))
+    assert page3["pages"] == 3 and len(page3["results"]) == 5
+
+
+def test_date_range_on_produced(ix):
+    found = ids(ix, "", date_from="2018-01-01", date_to="2018-12-31")
+    assert sorted(found) == ["D0000032552803", "D0000033810044"]
+
+
+def test_snippet_marks_whole_match_and_escapes(ix):
+    hit = search(ix, SearchRequest(q="서울협치협의회"))["results"][0]
+    assert "<mark>서울협치협의회</mark>" in str(hit["snippet"])
+
+
+def test_malformed_queries_do_not_raise(ix):
+    for q in ["((", "\"", "title:", "AND OR NOT", "*", "a:b:c", "협 치 ))"]:
+        search(ix, SearchRequest(q=q))

@@ -1,0 +1,120 @@
+"""The unforgivable bug: withheld content reaching the public by any path. Try them all."""
+
+import pytest
+
+from tests.builders import batch, hwpx_bytes, pdf_bytes, record
+from tests.web.crawl import crawl, readable
+
+CANARIES = ["CANARYQX7731", "카나리아비밀문구", "CANARYPDF5521", "카나리아요약문", "CANARYMD0042"]
+
+
+@pytest.fixture
+def canary_app(app, tmp_path):
+    root = batch(
+        tmp_path / "canary",
+        (
+            record(
+                id="C-PARTIAL", title="공개 부분 기록",
+                attachments=[
+                    {"file": "공개본.txt", "disclosure": "public"},
+                    {"file": "비공개.hwpx", "disclosure": "withheld", "grounds": [6]},
+                    {"file": "명부.pdf", "disclosure": "withheld", "grounds": [6]},
+                    {"file": "메모.md", "disclosure": "withheld", "grounds": [5]},
+                ],
+                disclosure="partial",
+            ),
+            {
+                "공개본.txt": "누구나 읽을 수 있는 공개 본문입니다.",
+                "비공개.hwpx": hwpx_bytes(tmp_path, "CANARYQX7731 카나리아비밀문구 주민번호 800101-1234567"),
+                "명부.pdf": pdf_bytes(tmp_path, "CANARYPDF5521 참석자 명부"),
+                "메모.md": "# 내부 메모\n\nCANARYMD0042",
+            },
+        ),
+        (
+            record(
+                id="C-WHOLE", title="전부 비공개 기록", summary="카나리아요약문 이 요약은 비공개",
+                withheld_grounds=[4], disclosure="withheld",
+                attachments=[{"file": "보고서.txt", "disclosure": "public"}],
+            ),
+            {"보고서.txt": "CANARYQX7731 전체 비공개 기록의 본문"},
+        ),
+    )
+    result = app.test_cli_runner().invoke(args=["ingest", str(root)])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def probe_paths(record_ids, attachments=5):
+    paths = ["/", "/search", "/feed.atom", "/sitemap.xml", "/robots.txt", "/api/", "/api/search",
+             "/records/없는기록", "/api/records/없는기록", "/no/such/page"]
+    # Parts of the Korean canaries: phrase search would find them if they were indexed,
+    # and the page's echo of the query does not hold the whole canary.
+    for q in ["리아비밀", "아요약", "비공개", "메모", "명부", "800101"]:
+        paths += [f"/search?q={q}", f"/api/search?q={q}"]
+    for rid in record_ids:
+        paths += [f"/records/{rid}", f"/api/records/{rid}"]
+        for n in range(1, attachments + 1):
+            for kind in ("original", "pdf", "text"):
+                paths.append(f"/records/{rid}/attachments/{n}/{kind}")
+    return paths
+
+
+def test_no_canary_anywhere_a_visitor_can_reach(canary_app):
+    client = canary_app.test_client()
+    pages = crawl(client, probe_paths(["C-PARTIAL", "C-WHOLE"]))
+    assert len(pages) > 50
+    statuses = {p: r.status_code for p, r in pages.items()}
+    assert 500 not in statuses.values()
+    for path, response in pages.items():
+        shown = readable(response)
+        for canary in CANARIES:
+            assert canary not in shown, f"{canary} leaked at {path}"
+
+
+def test_canaries_find_nothing(canary_app):
+    client = canary_app.test_client()
+    for canary in CANARIES:
+        assert client.get("/api/search", query_string={"q": canary}).get_json()["total"] == 0
+    assert client.get("/api/search", query_string={"q": "공개 본문"}).get_json()["total"] == 1
+
+
+def test_withheld_downloads_answer_451_with_grounds(canary_app):
+    client = canary_app.test_client()
+    for n in (2, 3, 4):
+        for kind in ("original", "pdf", "text"):
+            response = client.get(f"/records/C-PARTIAL/attachments/{n}/{kind}")
+            assert response.status_code == 451
+            assert "비공개" in response.get_data(as_text=True)
+    page = client.get("/records/C-PARTIAL/attachments/2/original").get_data(as_text=True)
+    assert "개인정보" in page  # ground 6's label
+    for kind in ("original", "pdf", "text"):
+        assert client.get(f"/records/C-WHOLE/attachments/1/{kind}").status_code == 451
+    api = client.get("/api/records/C-PARTIAL/attachments/2/original")
+    assert api.status_code == 404  # no such API route: nothing answers there
+
+
+def test_withheld_attachment_shows_name_grounds_only(canary_app):
+    data = canary_app.test_client().get("/api/records/C-PARTIAL").get_json()
+    withheld = [a for a in data["attachments"] if a["disclosure"] == "withheld"]
+    assert [a["name"] for a in withheld] == ["비공개.hwpx", "명부.pdf", "메모.md"]
+    for att in withheld:
+        assert not {"size", "sha256", "url", "pdf_url", "text_url"} & set(att)
+    whole = canary_app.test_client().get("/api/records/C-WHOLE").get_json()
+    assert whole["summary"] is None and whole["texts"] == []
+    assert whole["disclosure"]["level"] == "withheld" and whole["disclosure"]["grounds"] == [4]
+
+
+def test_withheld_text_never_enters_the_index(canary_app):
+    from whoosh.index import open_dir
+
+    from index.indexer import index_link
+
+    ix = open_dir(str(index_link(canary_app.config["DATA_DIR"]).resolve()))
+    with ix.searcher() as searcher:
+        stored = repr(list(searcher.all_stored_fields()))
+        lexicon = {t.decode("utf-8", "replace") for _, t in searcher.reader().all_terms()}
+    ix.close()
+    for canary in CANARIES:
+        assert canary not in stored
+        assert canary.lower() not in lexicon
+    assert "카나" not in lexicon  # not even a bigram of withheld Korean text
