@@ -1,0 +1,58 @@
+"""Rebuild-and-swap, catching up after a crash, and `verify` against the store."""
+
+from pathlib import Path
+
+from archive.store import Store
+from index import indexer
+from index.indexer import index_link, open_index
+from index.search import SearchRequest, search
+
+
+def hits(data_dir, q):
+    ix = open_index(data_dir)
+    try:
+        return [h["id"] for h in search(ix, SearchRequest(q=q))["results"]]
+    finally:
+        ix.close()
+
+
+def test_reindex_builds_a_fresh_folder_and_swaps(own_sample_app):
+    data_dir = Path(own_sample_app.config["DATA_DIR"])
+    before = index_link(data_dir).resolve()
+    result = own_sample_app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0 and "indexed 15 records" in result.output
+    after = index_link(data_dir).resolve()
+    assert after != before and after.parent == data_dir
+    assert hits(data_dir, "서울협치협의회") == ["D0000032552803"]
+
+
+def test_index_catches_up_after_a_crash_between_store_and_index(own_sample_app, tmp_path):
+    data_dir = Path(own_sample_app.config["DATA_DIR"])
+    store = Store(data_dir)
+    # as if the process died after the store's commit, before the index's
+    with store.db:
+        store.db.execute("UPDATE records SET indexed_version = NULL WHERE id = 'D0000032552803'")
+    ix = open_index(data_dir)
+    with ix.writer() as writer:
+        writer.delete_by_term("id", "D0000032552803")
+    ix.close()
+    runner = own_sample_app.test_cli_runner()
+    verify = runner.invoke(args=["verify"])
+    assert verify.exit_code == 1 and "D0000032552803" in verify.output
+    assert hits(data_dir, "서울협치협의회") == []
+    indexer.catch_up(store, data_dir)
+    store.close()
+    assert hits(data_dir, "서울협치협의회") == ["D0000032552803"]
+    assert runner.invoke(args=["verify"]).exit_code == 0
+
+
+def test_verify_reports_a_damaged_original(own_sample_app):
+    data_dir = Path(own_sample_app.config["DATA_DIR"])
+    store = Store(data_dir)
+    sha = store.get("D0000032552803").attachments[0].sha256
+    store.close()
+    path = store.blobs.path(sha)
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes()[:-1] + b"X")
+    result = own_sample_app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 1 and f"damaged file {sha}" in result.output
