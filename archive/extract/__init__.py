@@ -22,6 +22,8 @@ REASONS = {
     "unsupported": ("텍스트 변환을 지원하지 않는 형식", "format not supported for text"),
     "corrupt": ("손상되었거나 읽을 수 없는 파일", "damaged or unreadable file"),
     "too_large": ("처리 한도를 넘는 파일", "file exceeds the processing limits"),
+    "old_format": ("지원하지 않는 옛 형식 (HWP 3.0 이하)", "old format not supported (HWP 3.0 or earlier)"),
+    "timeout": ("처리 시간 한도를 넘는 파일", "file exceeds the processing time limit"),
 }
 
 MEDIA_TYPES = {
@@ -74,26 +76,49 @@ def format_name(name: str) -> str:
     return FORMAT_NAMES.get(suffix, suffix.lstrip(".").upper() or "?")
 
 
-def extract_text(path: Path, name: str | None = None) -> Extraction:
+def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> Extraction:
     """Extract the readable text of a file; never raise for a bad file.
 
     `name` is the file's name in the batch (the stored blob has none); its suffix picks
-    the reader.
+    the reader. `guarded` runs the reader in a child process within the time and memory
+    budget of `limits.py`.
     """
-    from . import hwpx, pdf, plain
-
-    readers = {".hwpx": hwpx.read, ".pdf": pdf.read, ".txt": plain.read_txt,
-               ".md": plain.read_markdown, ".csv": plain.read_txt}
     suffix = Path(name or path).suffix.lower()
-    reader = readers.get(suffix)
-    if reader is None:
+    if suffix not in READERS:
         return Extraction("", "unsupported")
+    if not guarded:
+        return _extract(Path(path), suffix)
+    from .guard import run_guarded
+
+    status, value = run_guarded(_extract, Path(path), suffix)
+    if status == "ok":
+        return value
+    if status == "limit":
+        return Extraction("", value)
+    log.warning("extraction failed for %s: %s", name or path, value)
+    return Extraction("", "corrupt")
+
+
+READERS = {
+    ".hwpx": "hwpx:read", ".hwp": "hwp:read", ".pdf": "pdf:read", ".txt": "plain:read_txt",
+    ".md": "plain:read_markdown", ".csv": "plain:read_txt", ".docx": "office:read_docx",
+    ".xlsx": "office:read_xlsx", ".odt": "office:read_odt",
+}
+
+
+def _extract(path: Path, suffix: str) -> Extraction:
+    import importlib
+
+    module, func = READERS[suffix].split(":")
+    reader = getattr(importlib.import_module(f"{__name__}.{module}"), func)
     try:
-        text, pages = reader(Path(path))
+        text, pages = reader(path)
     except NoText as exc:
         return Extraction("", exc.reason, exc.pages)
+    except MemoryError:
+        return Extraction("", "too_large")
     except Exception:  # a hostile or broken file must not stop the batch
-        log.warning("extraction failed for %s", name or path, exc_info=True)
+        log.warning("extraction failed for %s", path, exc_info=True)
         return Extraction("", "corrupt")
     text = clean_text(text)
     return Extraction(text, None if text else "empty", pages)

@@ -100,6 +100,10 @@ def _nested(elem) -> Iterator[str]:
 
 def table(tbl) -> Iterator[str]:
     """Yield a table row by row, its cells in reading order separated by ' | '."""
+    cells = [c for row in tbl if local(row.tag) == "tr" for c in row if local(c.tag) == "tc"]
+    if len(cells) == 1:  # a one-cell box frames text: keep its lines
+        yield from blocks(cells[0])
+        return
     for row in tbl:
         if local(row.tag) != "tr":
             continue

@@ -6,3 +6,5 @@ MAX_ZIP_TOTAL = 300 * 1024 * 1024  # sum of uncompressed sizes read from one pac
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
 MAX_XML_MEMBER = 64 * 1024 * 1024  # one XML part, uncompressed
 MAX_PDF_PAGES = 3000
+EXTRACT_SECONDS = 60.0  # wall time for one file's extraction
+EXTRACT_MEMORY = 1024 * 1024 * 1024  # address space of the extracting child process

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from . import NoText
 from .limits import MAX_XML_MEMBER, MAX_ZIP_MEMBERS, MAX_ZIP_RATIO, MAX_ZIP_TOTAL
@@ -52,11 +52,28 @@ class Package:
         self.budget -= len(data)
         return data
 
+    def preflight(self) -> None:
+        """Check a package before another library opens it: sizes within caps, XML inert.
+
+        python-docx and openpyxl open the zip themselves; this vets every member first
+        (declared sizes bound what zipfile will inflate) and parses every XML part with
+        defusedxml, so an entity bomb is refused before their parsers see it.
+        """
+        total = 0
+        for info in self.infos.values():
+            total += info.file_size
+            ratio = info.file_size / info.compress_size if info.compress_size else 1
+            if total > MAX_ZIP_TOTAL or info.file_size > MAX_XML_MEMBER or ratio > MAX_ZIP_RATIO:
+                raise NoText("too_large")
+        for name in self.infos:
+            if name.endswith((".xml", ".rels")):
+                self.xml(name)
+
     def xml(self, name: str):
         """Parse one member as XML; entity declarations are refused (defusedxml)."""
         try:
-            return ElementTree.fromstring(self.read(name))
-        except ElementTree.ParseError as exc:
+            return ElementTree.fromstring(self.read(name), forbid_dtd=True)
+        except (ElementTree.ParseError, DefusedXmlException) as exc:
             raise NoText("corrupt") from exc
 
 

@@ -1,4 +1,10 @@
-"""PDF, with pypdf: the text layer of every page."""
+"""PDF: pypdf to detect encryption and count pages, pdfplumber to read the text layer.
+
+pdfplumber places words by their glyph positions; pypdf reads the content stream's
+spacing literally and breaks Korean words in PDFs that LibreOffice writes
+('’17 년도 제 4 차'), which phrase search then cannot find. Measured in
+tests/archive/test_extract_formats.py and bench/extract.py.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,30 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 from . import NoText
 from .limits import MAX_PDF_PAGES
 
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+for noisy in ("pypdf", "pdfminer"):
+    logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def read(path: Path) -> tuple[str, int]:
+    pages = _check(path)
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            texts = []
+            for page in pdf.pages:
+                texts.append(page.extract_text() or "")
+                page.close()  # free the page's parsed objects as we go
+    except Exception as exc:  # pdfminer raises many kinds for a damaged file
+        raise NoText("corrupt", pages) from exc
+    text = "\n".join(t.strip() for t in texts if t.strip())
+    if not text:
+        raise NoText("no_text_layer", pages)
+    return text, pages
+
+
+def _check(path: Path) -> int:
+    """Return the page count; refuse encrypted and oversized files."""
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
@@ -25,12 +51,8 @@ def read(path: Path) -> tuple[str, int]:
             except (FileNotDecryptedError, NotImplementedError) as exc:
                 raise NoText("encrypted") from exc
         pages = len(reader.pages)
-        if pages > MAX_PDF_PAGES:
-            raise NoText("too_large", pages)
-        texts = [page.extract_text() or "" for page in reader.pages]
     except PdfReadError as exc:
         raise NoText("corrupt") from exc
-    text = "\n".join(t.strip() for t in texts if t.strip())
-    if not text:
-        raise NoText("no_text_layer", pages)
-    return text, pages
+    if pages > MAX_PDF_PAGES:
+        raise NoText("too_large", pages)
+    return pages

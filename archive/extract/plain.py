@@ -1,7 +1,8 @@
-"""Plain text and Markdown."""
+"""Plain text and Markdown: UTF-8 (with or without BOM), UTF-16 with BOM, or CP949/EUC-KR."""
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from . import NoText
@@ -9,7 +10,9 @@ from .limits import MAX_TEXT_BYTES
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), else the Korean legacy encoding CP949."""
+    """Decode text as Korean public bodies save it; CP949 is a superset of EUC-KR."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding)
