@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from archive.ingest import ingest_paths
+from archive.ingest import ingest_paths, reextract_stale
 from archive.store import Store
 from index import indexer
 from index.verify import problems as index_problems
@@ -85,6 +85,19 @@ def reindex_command() -> None:
     click.echo(f"indexed {n} records")
 
 
+@click.command("reextract")
+@with_appcontext
+def reextract_command() -> None:
+    """Read again the stored files an older version of the extractors read, then reindex them."""
+    store = _store()
+    try:
+        touched = reextract_stale(store, each=_bar)
+        indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
+    finally:
+        store.close()
+    click.echo(f"re-read the files of {len(touched)} records")
+
+
 @click.command("verify")
 @with_appcontext
 def verify_command() -> None:
@@ -109,5 +122,5 @@ def verify_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (ingest_command, reindex_command, verify_command):
+    for command in (ingest_command, reindex_command, reextract_command, verify_command):
         app.cli.add_command(command)

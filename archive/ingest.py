@@ -113,6 +113,23 @@ def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def extraction_row(sha: str, path: Path, name: str) -> dict:
+    """Extract a file's text into the row the store keeps for its hash."""
+    result = extract_text(path, name)
+    return {
+        "sha256": sha, "status": result.status, "reason": result.reason,
+        "pages": result.pages, "text": result.text, "extractor": EXTRACTOR_VERSION,
+    }
+
+
+def reextract_stale(store: Store, each=_as_is) -> list[str]:
+    """Read again every stored file that an older extractor read; return the records touched."""
+    touched: set[str] = set()
+    for sha, name in each(store.stale_extractions(EXTRACTOR_VERSION), "reextract"):
+        touched.update(store.save_extraction(extraction_row(sha, store.blobs.path(sha), name)))
+    return sorted(touched)
+
+
 def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, dict]]:
     attachments = []
     extractions: dict[str, dict] = {}
@@ -121,11 +138,7 @@ def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, di
         sha, size = store.blobs.put(path)
         cached = store.extraction(sha)
         if sha not in extractions and not (cached and cached["extractor"] == EXTRACTOR_VERSION):
-            result = extract_text(path, att["file"])
-            extractions[sha] = {
-                "sha256": sha, "status": result.status, "reason": result.reason,
-                "pages": result.pages, "text": result.text, "extractor": EXTRACTOR_VERSION,
-            }
+            extractions[sha] = extraction_row(sha, path, att["file"])
         attachments.append(
             Attachment(
                 n=n, name=att["file"], title=att.get("title"), note=att.get("note"),

@@ -161,6 +161,32 @@ class Store:
                 [(v, k) for k, v in versions.items()],
             )
 
+    def stale_extractions(self, version: str) -> list[tuple[str, str]]:
+        """Return (sha256, a file name) of stored files last read by another extractor version."""
+        rows = self.db.execute(
+            "SELECT a.sha256, min(a.name) FROM attachments a LEFT JOIN extractions e ON e.sha256 = a.sha256 "
+            "WHERE e.extractor IS NOT ? GROUP BY a.sha256",
+            (version,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def save_extraction(self, extraction: dict) -> list[str]:
+        """Store a new extraction of a file; return the ids of the records holding it."""
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO extractions (sha256, status, reason, pages, text, extractor) "
+                "VALUES (:sha256, :status, :reason, :pages, :text, :extractor)",
+                extraction,
+            )
+            # the index must pick up the new text: mark the holding records stale
+            self.db.execute(
+                "UPDATE records SET indexed_version = NULL WHERE id IN "
+                "(SELECT record_id FROM attachments WHERE sha256 = ?)",
+                (extraction["sha256"],),
+            )
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT record_id FROM attachments WHERE sha256 = ?", (extraction["sha256"],))]
+
     def referenced_hashes(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT sha256 FROM attachments")}
 

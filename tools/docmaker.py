@@ -7,6 +7,7 @@ its cells separated by ' | '; consecutive rows make one table.
 from __future__ import annotations
 
 import json
+import logging
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -19,6 +20,8 @@ NS = (
     'xmlns:hh="http://www.hancom.co.kr/hwpml/2011/head" '
     'xmlns:opf="http://www.idpf.org/2007/opf/"'
 )
+logging.getLogger("fontTools").setLevel(logging.ERROR)  # font subsetting chatter
+
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>'
 ODF_NS = 'xmlns:odf="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
 VERSION_XML = (

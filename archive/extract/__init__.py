@@ -11,7 +11,7 @@ from .clean import clean_text
 log = logging.getLogger(__name__)
 
 # Bump when extraction changes, so that stored texts can be recognised as stale.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 # Why a file has no text view, in the reader's words.
 REASONS = {

@@ -127,3 +127,19 @@ def test_if_empty_skips_a_filled_store(app, runner, tmp_path):
     result = runner.invoke(args=["ingest", "--if-empty", str(root2)])
     assert result.exit_code == 0 and "nothing ingested" in result.output
     assert store_of(app).record_ids() == ["T-0001"]
+
+
+def test_reextract_reads_again_what_an_older_extractor_read(app, runner, tmp_path):
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "다시 읽을 본문 협치"}))
+    ingest(runner, root)
+    store = store_of(app)
+    with store.db:  # as an older release of the extractors would have left it
+        store.db.execute("UPDATE extractions SET extractor = '0', text = '', status = 'none'")
+    store.close()
+    assert app.test_client().get("/api/search?q=협치").get_json()["total"] == 1  # index still old
+    result = runner.invoke(args=["reextract"])
+    assert result.exit_code == 0 and "1 records" in result.output
+    store = store_of(app)
+    assert store.text_of(store.get("T-0001").attachments[0].sha256) == "다시 읽을 본문 협치"
+    assert store.pending_index() == []
+    assert app.test_client().get("/api/search?q=협치").get_json()["total"] == 1

@@ -117,3 +117,24 @@ def test_security_headers_on_every_response(sample_client):
         headers = sample_client.get(path).headers
         assert "script-src 'self'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_each_attachment_shows_format_pages_and_why_no_text(app, runner, tmp_path):
+    from tests.builders import batch, hwp5_bytes, hwp_para, pdf_bytes, record
+    from tools.docmaker import write_hwpx
+
+    encrypted = write_hwpx(tmp_path / "e.hwpx", "잠긴 글", encrypted=True).read_bytes()
+    files = {
+        "본문.pdf": pdf_bytes(tmp_path, "첫 쪽 본문"),
+        "잠김.hwpx": encrypted,
+        "배포용.hwp": hwp5_bytes(hwp_para("자리표시 문장"), flags=4),
+        "옛문서.hwp": b"HWP Document File V3.00 \x1a" + b"\0" * 64,
+    }
+    root = batch(tmp_path / "b", (record(attachments=[{"file": n, "disclosure": "public"} for n in files]), files))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    page = text_of(app.test_client().get("/records/T-0001").get_data(as_text=True))
+    assert "본문.pdf (" in page and "PDF · 1쪽" in page
+    assert "잠김.hwpx" in page and "HWPX" in page and "텍스트 보기 없음: 암호화된 문서" in page
+    assert "텍스트 보기 없음: 배포용 문서" in page
+    assert "텍스트 보기 없음: 지원하지 않는 옛 형식 (HWP 3.0 이하)" in page
+    assert "자리표시 문장" not in page
