@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=os.environ.get("ARCHIVE_DATA_DIR", str(PROJECT_DIR / "var")),
         FONT_PATH=os.environ.get("ARCHIVE_FONT", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
-        MAX_CONTENT_LENGTH=512 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=int(os.environ.get("ARCHIVE_UPLOAD_MAX", 512 * 1024 * 1024)),  # web ingest
         JSON_AS_ASCII=False,
     )
     if test_config:
@@ -29,4 +29,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     commands.init_app(app)
+    _repair_index(app)
     return app
+
+
+def _repair_index(app: Flask) -> None:
+    """Index what a crash left unindexed (or indexed ahead of the store) before serving."""
+    from archive.store import Store
+    from index.indexer import catch_up
+
+    store = Store(Path(app.config["DATA_DIR"]))
+    try:
+        catch_up(store, Path(app.config["DATA_DIR"]))
+    finally:
+        store.close()

@@ -10,6 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from archive import accounts
+from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
 from archive.ingest import ingest_paths, reextract_stale
 from archive.store import Store
 from index import indexer
@@ -46,6 +48,7 @@ def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> No
         indexer.update(store, Path(current_app.config["DATA_DIR"]), report.changed)
         indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
         store.collect_garbage()
+        store.log_ingest("command line", ", ".join(p.name for p in paths), report.as_dict()["counts"])
     finally:
         store.close()
     if as_json:
@@ -98,6 +101,70 @@ def reextract_command() -> None:
     click.echo(f"re-read the files of {len(touched)} records")
 
 
+@click.command("disclose")
+@click.argument("record_id")
+@click.argument("n", type=int)
+@click.option("--withhold", "action", flag_value="withhold", help="Withhold the attachment.")
+@click.option("--release", "action", flag_value="release", help="Make the attachment public again.")
+@click.option("--ground", "grounds", type=int, multiple=True, help="A ground number (repeat for more).")
+@click.option("--reason", required=True, help="Why: kept in the audit log.")
+@click.option("--clerk", required=True, help="The clerk account making the change.")
+@click.option("--confirm-personal-data", is_flag=True,
+              help="Release even though personal data was found in the text.")
+@with_appcontext
+def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_personal_data) -> None:
+    """Withhold or release attachment N (1-based) of a record; the change is audited."""
+    if action is None:
+        raise click.UsageError("say --withhold or --release")
+    store = _store()
+    data_dir = Path(current_app.config["DATA_DIR"])
+    try:
+        entry = change_disclosure(
+            store,
+            Change(record_id, n, action == "withhold", reason, clerk, list(grounds), confirm_personal_data),
+            lambda ids, purge: indexer.write(store, data_dir, ids, purge),
+        )
+    except NeedsConfirmation as exc:
+        click.echo(f"refused: {exc}", err=True)
+        for kind, masked in exc.findings:
+            click.echo(f"  {kind}: {masked}", err=True)
+        sys.exit(1)
+    except ChangeRefused as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        store.close()
+    click.echo(f"{record_id} attachment {n} ({entry.attachment_name}): {entry.old_level} -> {entry.new_level}"
+               + (f" on grounds {entry.grounds}" if entry.grounds else ""))
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage clerk and admin accounts."""
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in accounts.Role]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_create(name: str, role: str, password_stdin: bool) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = _store()
+    try:
+        accounts.create_user(store.db, name, accounts.Role(role), password)
+    except accounts.AccountError as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        store.close()
+    click.echo(f"created {role} {name}")
+
+
 @click.command("verify")
 @with_appcontext
 def verify_command() -> None:
@@ -122,5 +189,6 @@ def verify_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (ingest_command, reindex_command, reextract_command, verify_command):
+    for command in (ingest_command, reindex_command, reextract_command, verify_command, disclose_command,
+                    users_group):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from .batch import BatchError, opened, record_folders
 from .blobs import sha256_of
 from .disclosure import Disclosure
 from .extract import EXTRACTOR_VERSION, extract_text, media_type_of
+from .pii import find_personal_data
 from .records import Attachment, Record
 from .store import Store
 from .validate import problems_of
@@ -116,9 +117,10 @@ def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:
 def extraction_row(sha: str, path: Path, name: str) -> dict:
     """Extract a file's text into the row the store keeps for its hash."""
     result = extract_text(path, name)
+    findings = [[f.kind, f.masked] for f in find_personal_data(result.text)]
     return {
-        "sha256": sha, "status": result.status, "reason": result.reason,
-        "pages": result.pages, "text": result.text, "extractor": EXTRACTOR_VERSION,
+        "sha256": sha, "status": result.status, "reason": result.reason, "pages": result.pages,
+        "text": result.text, "extractor": EXTRACTOR_VERSION, "pii": json.dumps(findings, ensure_ascii=False),
     }
 
 

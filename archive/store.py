@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import accounts, audit
 from .blobs import BlobStore
 from .disclosure import Disclosure
 from .records import Attachment, Record
@@ -61,7 +62,15 @@ CREATE TABLE IF NOT EXISTS extractions (
     reason TEXT,
     pages INTEGER,
     text TEXT NOT NULL DEFAULT '',
-    extractor TEXT NOT NULL
+    extractor TEXT NOT NULL,
+    pii TEXT NOT NULL DEFAULT '[]'  -- personal data found in the text, masked: [[kind, masked]]
+);
+CREATE TABLE IF NOT EXISTS ingests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    source TEXT NOT NULL,
+    counts TEXT NOT NULL
 );
 """
 
@@ -72,6 +81,14 @@ def now_iso() -> str:
 
 def classification_path(parts: list[str]) -> str:
     return "/".join(parts)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier release up to this schema."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(extractions)")}
+    if "pii" not in columns:
+        with db:
+            db.execute("ALTER TABLE extractions ADD COLUMN pii TEXT NOT NULL DEFAULT '[]'")
 
 
 class Store:
@@ -86,7 +103,8 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA + accounts.SCHEMA + audit.SCHEMA)
+        _add_missing_columns(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -174,8 +192,8 @@ class Store:
         """Store a new extraction of a file; return the ids of the records holding it."""
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO extractions (sha256, status, reason, pages, text, extractor) "
-                "VALUES (:sha256, :status, :reason, :pages, :text, :extractor)",
+                "INSERT OR REPLACE INTO extractions (sha256, status, reason, pages, text, extractor, pii) "
+                "VALUES (:sha256, :status, :reason, :pages, :text, :extractor, :pii)",
                 extraction,
             )
             # the index must pick up the new text: mark the holding records stale
@@ -186,6 +204,29 @@ class Store:
             )
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT record_id FROM attachments WHERE sha256 = ?", (extraction["sha256"],))]
+
+    def personal_data(self, sha256: str) -> list[tuple[str, str]]:
+        """Return the masked personal data found in a file's text: [(kind, masked)]."""
+        row = self.db.execute("SELECT pii FROM extractions WHERE sha256 = ?", (sha256,)).fetchone()
+        return [tuple(x) for x in json.loads(row["pii"])] if row else []
+
+    def flagged_attachments(self, limit: int = 100) -> list[sqlite3.Row]:
+        """Return attachments whose text holds personal data, newest records first."""
+        return self.db.execute(
+            "SELECT a.record_id, a.n, a.name, a.disclosure, e.pii, r.title, r.withheld_grounds "
+            "FROM attachments a JOIN extractions e ON e.sha256 = a.sha256 JOIN records r ON r.id = a.record_id "
+            "WHERE e.pii != '[]' ORDER BY r.produced DESC, a.record_id, a.n LIMIT ?",
+            (limit,),
+        ).fetchall()
+
+    def log_ingest(self, who: str, source: str, counts: dict) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO ingests (at, who, source, counts) VALUES (?, ?, ?, ?)",
+                            (now_iso(), who, source, json.dumps(counts)))
+
+    def recent_ingests(self, limit: int = 10) -> list[dict]:
+        rows = self.db.execute("SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,))
+        return [{**dict(r), "counts": json.loads(r["counts"])} for r in rows]
 
     def referenced_hashes(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT sha256 FROM attachments")}
@@ -276,8 +317,8 @@ class Store:
                 ],
             )
             self.db.executemany(
-                "INSERT OR REPLACE INTO extractions (sha256, status, reason, pages, text, extractor) "
-                "VALUES (:sha256, :status, :reason, :pages, :text, :extractor)",
+                "INSERT OR REPLACE INTO extractions (sha256, status, reason, pages, text, extractor, pii) "
+                "VALUES (:sha256, :status, :reason, :pages, :text, :extractor, :pii)",
                 list(extractions.values()),
             )
         return version

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 
 from archive.records import public_text_of, public_view
 from archive.store import Store
@@ -65,22 +66,56 @@ def document_of(store: Store, record_id: str) -> dict | None:
     }
 
 
+def purge_deleted(writer, segments):
+    """Merge policy: rewrite every segment holding deleted documents, leave the rest.
+
+    Whoosh only marks a deleted document; its terms and stored text stay in the segment
+    until a merge rewrites it. After a withhold the old entry must be gone from disk too.
+    """
+    kept = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)  # copies the live documents only
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
+def write(store: Store, data_dir: Path, record_ids: Iterable[str], purge: bool = False) -> dict[str, int]:
+    """Write the index entries of these records as the store's connection sees them now.
+
+    Returns {record id: version} without marking the store, so that a caller may write the
+    index from a transaction it has not committed yet (withholding: index first). `purge`
+    rewrites the segments that held the replaced entries, so their old text leaves the disk.
+    """
+    ix = open_index(data_dir)
+    versions = {}
+    try:
+        writer = ix.writer(timeout=WRITER_TIMEOUT)
+        try:
+            for record_id in record_ids:
+                writer.delete_by_term("id", record_id)
+                doc = document_of(store, record_id)
+                if doc is not None:
+                    writer.add_document(**doc)
+                    versions[record_id] = store.digest_of(record_id)[1]
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=purge_deleted if purge else None)
+    finally:
+        ix.close()
+    return versions
+
+
 def update(store: Store, data_dir: Path, record_ids: Iterable[str]) -> int:
     """Bring the index entries of these records in line with the store; return how many."""
     ids = list(record_ids)
     if not ids:
         return 0
-    ix = open_index(data_dir)
-    versions = {}
-    with ix.writer(timeout=WRITER_TIMEOUT) as writer:
-        for record_id in ids:
-            writer.delete_by_term("id", record_id)
-            doc = document_of(store, record_id)
-            if doc is not None:
-                writer.add_document(**doc)
-                versions[record_id] = store.digest_of(record_id)[1]
-    ix.close()
-    store.mark_indexed(versions)
+    store.mark_indexed(write(store, data_dir, ids))
     return len(ids)
 
 

@@ -14,8 +14,9 @@ SAMPLE = PROJECT / "data" / "sample-batch"
 CORPUS = PROJECT.parent / "shared" / "corpus"
 
 
-def make_app(data_dir: Path):
-    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SERVER_NAME": "localhost"})
+def make_app(data_dir: Path, **config):
+    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SERVER_NAME": "localhost",
+                       "SECRET_KEY": "test-only-key-" + "x" * 32, **config})
 
 
 @pytest.fixture
@@ -60,3 +61,28 @@ def own_sample_app(sample_store, tmp_path):
     data_dir = tmp_path / "store"
     shutil.copytree(sample_store, data_dir, symlinks=True)
     return make_app(data_dir)
+
+
+CLERK, PASSWORD = "kim", "correct horse battery"
+
+
+@pytest.fixture
+def clerk_app(own_sample_app):
+    """A private sample store with one clerk account, made through the real CLI."""
+    result = own_sample_app.test_cli_runner().invoke(
+        args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    return own_sample_app
+
+
+def csrf_token(client, path: str) -> str:
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    return match.group(1)
+
+
+def log_in(client, name: str = CLERK, password: str = PASSWORD):
+    token = csrf_token(client, "/clerk/login")
+    return client.post("/clerk/login", data={"csrf_token": token, "name": name, "password": password})

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, context, downloads, errors, feeds, filters, public
+from . import api, auth, clerk, context, downloads, errors, feeds, filters, public, security
 
 
 def init_app(app: Flask) -> None:
     context.init_app(app)
     filters.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(clerk.bp)

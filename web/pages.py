@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from archive import audit
 from archive.disclosure import GROUNDS, Disclosure
 from archive.extract import REASONS, format_name
 from archive.records import public_text_of, public_view
@@ -66,6 +67,7 @@ def record_page(store: Store, record_id: str) -> dict | None:
         if text
     ]
     view["disclaimer"] = DISCLAIMER
+    view["history"] = audit.public_history(audit.of_record(store.db, record.id))
     return view
 
 

@@ -1,0 +1,98 @@
+"""Change an attachment's disclosure: the one function behind the clerk's form and `disclose`.
+
+Order matters, in terms of the threat: when withholding, the index loses the text before
+the store commits (a crash leaves less public, never more); when releasing, the store
+commits first and the index follows. Either way the record is marked for re-indexing
+first, so that a crash at any point is repaired by `catch_up`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import audit
+from .accounts import get_user
+from .disclosure import GROUNDS, Disclosure
+from .store import Store, now_iso
+
+WriteIndex = Callable[[list[str], bool], dict[str, int]]  # (record ids, purge) -> versions
+
+
+class ChangeRefused(ValueError):
+    """A change that may not be made, with the reason for the clerk."""
+
+
+class NeedsConfirmation(ChangeRefused):
+    """Releasing text with personal data in it needs the clerk's explicit confirmation."""
+
+    def __init__(self, findings: list[tuple[str, str]]):
+        super().__init__("이 첨부파일에 개인정보로 보이는 내용이 있습니다. 확인 후 공개하십시오. "
+                         "(personal data found: confirm to release)")
+        self.findings = findings
+
+
+@dataclass
+class Change:
+    record_id: str
+    n: int
+    withhold: bool
+    reason: str
+    clerk: str
+    grounds: list[int] = field(default_factory=list)
+    confirm_personal_data: bool = False
+
+
+def change_disclosure(store: Store, change: Change, write_index: WriteIndex) -> audit.Entry:
+    """Withhold or release one attachment, audit it, and bring the index along."""
+    record = store.get(change.record_id)
+    if record is None:
+        raise ChangeRefused(f"no such record: {change.record_id}")
+    att = record.attachment(change.n)
+    if att is None:
+        raise ChangeRefused(f"record {record.id} has no attachment {change.n}")
+    if get_user(store.db, change.clerk) is None:
+        raise ChangeRefused(f"no such clerk: {change.clerk}")
+    reason = change.reason.strip()
+    if not reason:
+        raise ChangeRefused("a reason is required")
+    grounds = sorted(set(change.grounds))
+    if change.withhold:
+        if not grounds:
+            raise ChangeRefused("withholding needs at least one ground")
+        if unknown := [g for g in grounds if g not in GROUNDS]:
+            raise ChangeRefused(f"unknown ground(s): {unknown}")
+        if att.disclosure is Disclosure.WITHHELD and att.grounds == grounds:
+            raise ChangeRefused("the attachment is withheld on these grounds already")
+    else:
+        if grounds:
+            raise ChangeRefused("releasing takes no grounds")
+        if att.disclosure is Disclosure.PUBLIC:
+            raise ChangeRefused("the attachment is public already")
+        if record.withheld_grounds:
+            raise ChangeRefused("the record is withheld as a whole; its attachments stay withheld")
+        findings = store.personal_data(att.sha256)
+        if findings and not change.confirm_personal_data:
+            raise NeedsConfirmation(findings)
+
+    new_level = Disclosure.WITHHELD if change.withhold else Disclosure.PUBLIC
+    db = store.db
+    with db:  # mark first, committed on its own: whatever happens next, catch_up repairs it
+        db.execute("UPDATE records SET indexed_version = NULL WHERE id = ?", (record.id,))
+    try:
+        db.execute("UPDATE attachments SET disclosure = ?, grounds = ? WHERE record_id = ? AND n = ?",
+                   (new_level.value, json.dumps(grounds), record.id, att.n))
+        audit.append(db, at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
+                     attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
+                     grounds=grounds, reason=reason,
+                     personal_data_confirmed=change.confirm_personal_data and not change.withhold)
+        versions = write_index([record.id], True) if change.withhold else {}
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    if not change.withhold:
+        versions = write_index([record.id], False)
+    store.mark_indexed(versions)
+    return audit.of_record(db, record.id)[-1]

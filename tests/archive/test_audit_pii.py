@@ -1,0 +1,56 @@
+import sqlite3
+
+import pytest
+
+from archive import audit
+from archive.pii import find_personal_data, rrn_is_valid
+from archive.store import Store
+
+
+def test_audit_log_is_append_only(tmp_path):
+    store = Store(tmp_path)
+    with store.db:
+        audit.append(store.db, at="2026-01-01T00:00:00", clerk="kim", record_id="R", attachment_n=1,
+                     attachment_name="a.hwpx", old_level="public", new_level="withheld", grounds=[6],
+                     reason="개인정보")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with store.db:
+            store.db.execute("UPDATE audit SET reason = 'rewritten'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with store.db:
+            store.db.execute("DELETE FROM audit")
+    assert [e.reason for e in audit.of_record(store.db, "R")] == ["개인정보"]
+    # and the module offers no way to change the past
+    assert not [name for name in dir(audit) if name.startswith(("update", "delete", "remove", "edit"))]
+
+
+def test_public_history_has_no_clerk_or_reason(tmp_path):
+    store = Store(tmp_path)
+    with store.db:
+        audit.append(store.db, at="2026-01-01T09:00:00", clerk="kim", record_id="R", attachment_n=2,
+                     attachment_name="명부.pdf", old_level="public", new_level="withheld", grounds=[6],
+                     reason="비밀 사유")
+    history = audit.public_history(audit.of_record(store.db, "R"))
+    assert history == [{"date": "2026-01-01", "attachment": "명부.pdf", "n": 2, "from": "public",
+                        "to": "withheld", "grounds": [6]}]
+
+
+def _rrn(first12: str) -> str:
+    weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+    check = (11 - sum(int(d) * w for d, w in zip(first12, weights, strict=True)) % 11) % 10
+    return f"{first12[:6]}-{first12[6:]}{check}"
+
+
+def test_resident_numbers_need_a_valid_check_digit():
+    valid = _rrn("800101123456")
+    assert rrn_is_valid(valid.replace("-", ""))
+    assert [f.masked for f in find_personal_data(f"주민등록번호 {valid}")] == ["800101-1******"]
+    wrong = valid[:-1] + str((int(valid[-1]) + 1) % 10)
+    assert find_personal_data(f"주민등록번호 {wrong}") == []
+
+
+def test_phones_and_mail_of_private_persons_only():
+    text = ("담당자 전화 02-2133-6554, 민원인 자택 031-555-0192, 휴대전화 010-5512-7741, "
+            "문의 seoul@seoul.go.kr, 제보 hong.gildong@gmail.com")
+    found = {(f.kind, f.masked) for f in find_personal_data(text)}
+    assert found == {("phone", "031-****-0192"), ("mobile", "010-****-7741"), ("email", "h***@gmail.com")}

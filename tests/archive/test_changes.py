@@ -1,0 +1,86 @@
+"""change_disclosure without HTTP: the rules, the audit, and the index losing withheld text."""
+
+from pathlib import Path
+
+import pytest
+
+from archive import audit
+from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
+from archive.store import Store
+from index import indexer
+from index.indexer import open_index
+from tests.conftest import CLERK
+
+SEED = "D0000032552803"
+
+
+@pytest.fixture
+def store(clerk_app):
+    store = Store(Path(clerk_app.config["DATA_DIR"]))
+    yield store
+    store.close()
+
+
+def apply(store, change):
+    data_dir = store.data_dir
+    return change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir, ids, purge))
+
+
+def lexicon(data_dir) -> set[str]:
+    ix = open_index(data_dir)
+    with ix.searcher() as searcher:
+        terms = {t.decode() for f, t in searcher.reader().all_terms() if f == "body"}
+    ix.close()
+    return terms
+
+
+@pytest.mark.parametrize("change, message", [
+    (Change("NOPE", 1, True, "이유", CLERK, [6]), "no such record"),
+    (Change(SEED, 9, True, "이유", CLERK, [6]), "no attachment 9"),
+    (Change(SEED, 1, True, "이유", "nobody", [6]), "no such clerk"),
+    (Change(SEED, 1, True, "이유", CLERK, [99]), "unknown ground"),
+    (Change(SEED, 1, True, "이유", CLERK, []), "at least one ground"),
+    (Change(SEED, 1, True, "   ", CLERK, [6]), "reason is required"),
+    (Change(SEED, 1, False, "이유", CLERK), "public already"),
+    (Change("GG-AUDIT-2020-031", 1, False, "이유", CLERK), "withheld as a whole"),
+])
+def test_refused_changes_change_nothing_and_log_nothing(store, change, message):
+    before = store.get(SEED)
+    with pytest.raises(ChangeRefused, match=message):
+        apply(store, change)
+    assert store.get(SEED) == before
+    assert audit.recent(store.db) == []
+
+
+def test_withhold_takes_the_text_out_of_the_index_and_audits(store):
+    assert {"버튼", "튼업", "동원", "원참"} <= lexicon(store.data_dir)  # words of the seed body only
+    entry = apply(store, Change(SEED, 1, True, "개인정보가 들어 있음", CLERK, [6]))
+    assert (entry.old_level, entry.new_level, entry.grounds, entry.clerk) == ("public", "withheld", [6], CLERK)
+    record = store.get(SEED)
+    assert record.level.value == "withheld" and record.public_attachments() == []
+    # removed from the index, not filtered: the segment that held them was rewritten
+    assert not {"버튼", "튼업", "동원", "원참"} & lexicon(store.data_dir)
+    assert store.pending_index() == []
+
+
+def test_release_of_personal_data_needs_confirmation(store):
+    with pytest.raises(NeedsConfirmation) as refused:
+        apply(store, Change(SEED, 2, False, "검토 끝", CLERK))
+    assert ("mobile", "010-****-7741") in refused.value.findings
+    assert store.get(SEED).attachment(2).disclosure.value == "withheld"
+    entry = apply(store, Change(SEED, 2, False, "당사자 동의 받음", CLERK, confirm_personal_data=True))
+    assert entry.personal_data_confirmed and entry.new_level == "public"
+    assert "가람" in lexicon(store.data_dir)  # the released minutes are searchable now
+
+
+def test_a_crash_after_marking_is_repaired_by_catch_up(store):
+    def crash(ids, purge):
+        raise RuntimeError("power cut while writing the index")
+
+    with pytest.raises(RuntimeError):
+        change_disclosure(store, Change(SEED, 1, True, "이유", CLERK, [6]), crash)
+    assert store.get(SEED).attachment(1).disclosure.value == "public"  # rolled back
+    assert audit.recent(store.db) == []
+    assert store.pending_index() == [SEED]
+    indexer.catch_up(store, store.data_dir)
+    assert store.pending_index() == [] and "튼업" in lexicon(store.data_dir)

@@ -1,0 +1,137 @@
+"""The clerks' workspace: dashboard, a record's disclosure forms and audit trail, web ingest."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+
+from archive import audit
+from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
+from archive.disclosure import GROUNDS, grounds_info
+from archive.extract import REASONS, format_name
+from archive.ingest import ingest_paths
+from archive.pii import KINDS
+from index import indexer
+
+from .context import data_dir, get_store
+from .forms import ReleaseForm, UploadForm, WithholdForm
+
+bp = Blueprint("clerk", __name__, url_prefix="/clerk")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every clerk page needs a logged-in clerk; anonymous visitors go to the login page."""
+
+
+@bp.get("/")
+def dashboard():
+    store = get_store()
+    flagged = [
+        {"record_id": r["record_id"], "title": r["title"], "n": r["n"], "name": r["name"],
+         "disclosure": "withheld" if r["withheld_grounds"] else r["disclosure"],
+         "findings": [(KINDS[k], masked) for k, masked in json.loads(r["pii"])]}
+        for r in store.flagged_attachments()
+    ]
+    page = {"ingests": store.recent_ingests(), "flagged": flagged, "changes": audit.recent(store.db)}
+    return render_template("clerk/dashboard.html", page=page)
+
+
+def _workspace(record_id: str, forms: dict | None = None, findings: dict | None = None):
+    store = get_store()
+    record = store.get(record_id)
+    if record is None:
+        abort(404)
+    attachments = []
+    for att in record.attachments:
+        level, grounds = record.effective(att)
+        reason = REASONS.get(att.text_reason or "")
+        attachments.append({
+            "n": att.n, "name": att.name, "level": level.value, "own_level": att.disclosure.value,
+            "grounds": grounds_info(grounds), "size": att.size, "sha256": att.sha256,
+            "format": format_name(att.name), "pages": att.pages,
+            "text": store.text_of(att.sha256), "no_text_reason": reason[0] if reason else None,
+            "personal_data": [(KINDS[k], m) for k, m in store.personal_data(att.sha256)],
+            "withhold_form": (forms or {}).get(("withhold", att.n)) or WithholdForm(formdata=None),
+            "release_form": (forms or {}).get(("release", att.n)) or ReleaseForm(formdata=None),
+            "needs_confirmation": (findings or {}).get(att.n),
+        })
+    page = {"record": record, "level": record.level.value, "grounds": grounds_info(record.grounds),
+            "whole": bool(record.withheld_grounds), "attachments": attachments,
+            "audit": audit.of_record(store.db, record.id), "grounds_table": GROUNDS}
+    return render_template("clerk/record.html", page=page)
+
+
+@bp.get("/records/<record_id>")
+def record(record_id: str):
+    return _workspace(record_id)
+
+
+def _apply(record_id: str, n: int, form, change: Change):
+    store = get_store()
+    try:
+        change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir(), ids, purge))
+    except NeedsConfirmation as exc:
+        flash(str(exc), "error")
+        return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
+                          {n: [(KINDS[k], m) for k, m in exc.findings]}), 409
+    except ChangeRefused as exc:
+        flash(f"바꾸지 못했습니다: {exc}", "error")
+        return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form}), 400
+    flash(f"첨부 {n}: {'비공개로 바꾸었습니다' if change.withhold else '공개했습니다'}. "
+          f"{'Withheld' if change.withhold else 'Released'}.", "info")
+    return redirect(url_for("clerk.record", record_id=record_id))
+
+
+@bp.post("/records/<record_id>/attachments/<int:n>/withhold")
+def withhold(record_id: str, n: int):
+    form = WithholdForm()
+    if not form.validate():
+        flash("비공개 사유와 이유를 모두 적으십시오. Grounds and a reason are required.", "error")
+        return _workspace(record_id, {("withhold", n): form}), 400
+    change = Change(record_id, n, True, form.reason.data, current_user.name, [int(g) for g in form.grounds.data])
+    return _apply(record_id, n, form, change)
+
+
+@bp.post("/records/<record_id>/attachments/<int:n>/release")
+def release(record_id: str, n: int):
+    form = ReleaseForm()
+    if not form.validate():
+        flash("이유를 적으십시오. A reason is required.", "error")
+        return _workspace(record_id, {("release", n): form}), 400
+    change = Change(record_id, n, False, form.reason.data, current_user.name,
+                    confirm_personal_data=form.confirm_personal_data.data)
+    return _apply(record_id, n, form, change)
+
+
+@bp.get("/records/<record_id>/attachments/<int:n>/original")
+def original(record_id: str, n: int):
+    """Clerks may open every attachment, withheld ones included."""
+    record = get_store().get(record_id)
+    att = record.attachment(n) if record else None
+    if att is None:
+        abort(404)
+    return send_file(get_store().blobs.path(att.sha256), mimetype=att.media_type, as_attachment=True,
+                     download_name=att.name)
+
+
+@bp.route("/ingest", methods=["GET", "POST"])
+def ingest():
+    form = UploadForm()
+    report = None
+    if form.validate_on_submit():
+        store = get_store()
+        with tempfile.TemporaryDirectory(prefix="yeollam-upload-") as tmp:
+            path = Path(tmp) / "batch.zip"
+            form.batch.data.save(path)
+            report = ingest_paths(store, [path])
+        indexer.update(store, data_dir(), report.changed)
+        indexer.catch_up(store, data_dir())
+        name = form.batch.data.filename or "upload.zip"
+        store.log_ingest(current_user.name, name, report.as_dict()["counts"])
+    return render_template("clerk/ingest.html", form=form, report=report), 200 if report or not form.errors else 400

@@ -1,0 +1,103 @@
+"""Secrets, sessions, CSRF and logins: secure by default, nothing to switch on."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from archive import accounts
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+class ClerkUser(UserMixin):
+    """The logged-in account as Flask-Login wants it."""
+
+    def __init__(self, user: accounts.User):
+        self.user = user
+        self.id = user.name
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    @property
+    def role(self) -> accounts.Role:
+        return self.user.role
+
+
+def secret_key(data_dir: Path) -> str:
+    """Return the key that signs sessions, made once per store and readable by its owner only.
+
+    There is no default key: a guessable one would let anyone forge a clerk's session.
+    """
+    path = Path(data_dir) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise RuntimeError(f"{path} is readable by others (mode {mode:o}); chmod 600 it") from None
+        key = path.read_text().strip()
+        if len(key) < 32:
+            raise RuntimeError(f"{path} holds no usable key") from None
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def _load_user(name: str):
+    from .context import get_store
+
+    user = accounts.get_user(get_store().db, name)
+    return ClerkUser(user) if user else None
+
+
+def _csrf_refused(exc: CSRFError):
+    page = {"code": 400, "message_ko": "보안 토큰이 없거나 만료되었습니다. 화면을 새로 열어 다시 시도하십시오.",
+            "message_en": f"Bad Request: {exc.description}"}
+    return render_template("error.html", page=page), 400
+
+
+def _cache_policy(response):
+    # Clerks' pages show withheld content: never stored by a browser or proxy. Public pages
+    # are revalidated on every use, so a change of disclosure is never served from a cache.
+    if request.path.startswith("/clerk") or getattr(g, "private_page", False):
+        response.headers["Cache-Control"] = "no-store, private"
+    else:
+        response.headers.setdefault("Cache-Control", "no-cache")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("ARCHIVE_SECRET_KEY") or secret_key(app.config["DATA_DIR"])
+    https = os.environ.get("ARCHIVE_HTTPS") == "1" or app.config.get("HTTPS", False)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "로그인이 필요합니다. Please log in."
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.after_request(_cache_policy)
