@@ -5,10 +5,16 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from archive.disclosure import GROUNDS
+
+
+def at_least_one(form, field) -> None:
+    if not field.data:
+        raise ValidationError("사유를 하나 이상 고르십시오. Choose at least one ground.")
 
 
 class LoginForm(FlaskForm):
@@ -19,8 +25,9 @@ class LoginForm(FlaskForm):
 class WithholdForm(FlaskForm):
     grounds = SelectMultipleField(
         "비공개 사유 Grounds",
-        choices=[(str(n), f"제{n}호 {g.label_ko}") for n, g in GROUNDS.items()],
-        validators=[DataRequired("사유를 하나 이상 고르십시오. Choose at least one ground.")],
+        choices=[SelectChoice(str(n), f"제{n}호 {g.label_ko}") for n, g in GROUNDS.items()],
+        # not DataRequired: its HTML `required` flag would make the browser demand every box
+        validators=[at_least_one],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
     reason = TextAreaField("이유 Reason", validators=[DataRequired("이유를 적으십시오. A reason is required."),

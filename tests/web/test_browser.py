@@ -74,3 +74,41 @@ def test_keyboard_reaches_search_first(live_url, page):
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "site-q"
+
+
+def test_clerk_withholds_and_releases_as_a_visitor_sees_it(live_url, page, tmp_path):
+    from tests.conftest import CLERK, PASSWORD
+
+    data_dir = tmp_path / "store"
+    result = make_app(data_dir).test_cli_runner().invoke(
+        args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0
+    visitor = page.context.browser.new_context().new_page()
+
+    def visitor_sees() -> tuple[int, int]:
+        visitor.goto(live_url + "/search?q=버튼업")
+        hits = visitor.locator("ol.hits li a.title").count()
+        status = visitor.request.get(live_url + "/records/D0000032552803/attachments/1/original").status
+        return hits, status
+
+    assert visitor_sees() == (1, 200)
+    page.goto(live_url + "/clerk/")
+    page.get_by_label("아이디").fill(CLERK)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url("**/clerk/")
+    page.goto(live_url + "/clerk/records/D0000032552803")
+    section = page.locator("section.clerk-att").first
+    section.get_by_label("제6호 개인정보").check()
+    section.get_by_label("이유").fill("본문에서 개인정보 발견")
+    section.get_by_role("button", name="비공개로 바꾸기").click()
+    assert "비공개로 바꾸었습니다" in page.locator(".flashes").inner_text()
+    assert visitor_sees() == (0, 451)
+
+    section = page.locator("section.clerk-att").first
+    section.get_by_label("공개하는 이유").fill("가림 처리 확인")
+    section.get_by_role("button", name="공개하기").click()
+    assert "공개했습니다" in page.locator(".flashes").inner_text()
+    assert visitor_sees() == (1, 200)
+    trail = page.locator("table.info").last.inner_text()
+    assert "본문에서 개인정보 발견" in trail and "가림 처리 확인" in trail

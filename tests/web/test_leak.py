@@ -6,6 +6,7 @@ from tests.builders import batch, hwpx_bytes, pdf_bytes, record
 from tests.web.crawl import crawl, readable
 
 CANARIES = ["CANARYQX7731", "카나리아비밀문구", "CANARYPDF5521", "카나리아요약문", "CANARYMD0042"]
+LATE = "CANARYLATE9090"  # public at first, withheld by a clerk later
 
 
 @pytest.fixture
@@ -20,11 +21,13 @@ def canary_app(app, tmp_path):
                     {"file": "비공개.hwpx", "disclosure": "withheld", "grounds": [6]},
                     {"file": "명부.pdf", "disclosure": "withheld", "grounds": [6]},
                     {"file": "메모.md", "disclosure": "withheld", "grounds": [5]},
+                    {"file": "나중비공개.txt", "disclosure": "public"},
                 ],
                 disclosure="partial",
             ),
             {
                 "공개본.txt": "누구나 읽을 수 있는 공개 본문입니다.",
+                "나중비공개.txt": f"처음엔 공개였다가 비공개된 {LATE} 본문",
                 "비공개.hwpx": hwpx_bytes(tmp_path, "CANARYQX7731 카나리아비밀문구 주민번호 800101-1234567"),
                 "명부.pdf": pdf_bytes(tmp_path, "CANARYPDF5521 참석자 명부"),
                 "메모.md": "# 내부 메모\n\nCANARYMD0042",
@@ -118,3 +121,23 @@ def test_withheld_text_never_enters_the_index(canary_app):
         assert canary not in stored
         assert canary.lower() not in lexicon
     assert "카나" not in lexicon  # not even a bigram of withheld Korean text
+
+
+def test_no_canary_after_a_clerk_withholds(canary_app):
+    client = canary_app.test_client()
+    assert client.get("/api/search", query_string={"q": LATE}).get_json()["total"] == 1
+    warm = client.get("/records/C-PARTIAL/attachments/5/pdf")  # fill the rendition cache first
+    assert warm.status_code == 200
+    runner = canary_app.test_cli_runner()
+    runner.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
+                  input="correct horse battery\n")
+    result = runner.invoke(args=["disclose", "C-PARTIAL", "5", "--withhold", "--ground", "6",
+                                 "--reason", "늦게 찾은 개인정보", "--clerk", "kim"])
+    assert result.exit_code == 0, result.output
+    pages = crawl(client, probe_paths(["C-PARTIAL", "C-WHOLE"]))
+    for path, response in pages.items():
+        shown = readable(response)
+        for canary in [*CANARIES, LATE]:
+            assert canary not in shown, f"{canary} leaked at {path}"
+    assert client.get("/api/search", query_string={"q": LATE}).get_json()["total"] == 0
+    assert client.get("/records/C-PARTIAL/attachments/5/pdf").status_code == 451
