@@ -51,6 +51,30 @@ def _runs(text: str):
         yield kind, chars, starts, ends
 
 
+_BRIDGEABLE = {" ", "\t", "\u00a0", "\u3000"}
+
+
+def _pieces(value: str):
+    """Yield (text, start, end) of each token, in order.
+
+    Between two Hangul/CJK runs separated only by spaces, a bridge bigram joins the last
+    syllable of one to the first of the next, so that 위원회 제도 and 위원회제도 index the
+    same adjacent bigrams: a reader's spacing does not decide what is found.
+    """
+    previous = None  # (kind, run, starts, ends) of the run before
+    for kind, run, starts, ends in _runs(value):
+        if (kind == "cjk" and previous and previous[0] == "cjk"
+                and 0 < starts[0] - previous[3][-1] <= 3
+                and set(value[previous[3][-1] : starts[0]]) <= _BRIDGEABLE):
+            yield previous[1][-1] + run[0], previous[2][-1], ends[0]
+        if kind == "cjk" and len(run) > 1:
+            for i in range(len(run) - 1):
+                yield run[i] + run[i + 1], starts[i], ends[i + 1]
+        else:
+            yield "".join(run), starts[0], ends[-1]
+        previous = (kind, run, starts, ends)
+
+
 class BigramTokenizer(Tokenizer):
     """Emit bigrams for CJK runs (a lone syllable stays a unigram), words for the rest."""
 
@@ -69,24 +93,17 @@ class BigramTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        pos = start_pos
-        for kind, run, starts, ends in _runs(value):
-            if kind == "cjk" and len(run) > 1:
-                pieces = [(run[i] + run[i + 1], starts[i], ends[i + 1]) for i in range(len(run) - 1)]
-            else:
-                pieces = [("".join(run), starts[0], ends[-1])]
-            for text, start, end in pieces:
-                token.text = text
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = text
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar, token.endchar = start_char + start, start_char + end
-                pos += 1
-                yield token
+        for pos, (text, start, end) in enumerate(_pieces(value), start=start_pos):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
 
 
 def KoreanAnalyzer() -> BigramTokenizer:  # noqa: N802 - named like Whoosh's analyzers

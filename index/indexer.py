@@ -42,7 +42,7 @@ def document_of(store: Store, record_id: str) -> dict | None:
     texts, sources, offset = [], [], 0
     for att, text in public_text_of(record, store.text_of):
         if text:
-            sources.append((att.n, offset, offset + len(text)))
+            sources.append((att.n, att.name, offset, offset + len(text)))
             texts.append(text)
             offset += len(text) + len(BODY_SEPARATOR)
     classification = view["classification"]
@@ -50,6 +50,8 @@ def document_of(store: Store, record_id: str) -> dict | None:
         "id": view["id"],
         "title": view["title"],
         "numbers": " ".join(x for x in (view["id"], view["doc_number"], view["policy_number"]) if x),
+        "exact": ",".join(x.strip().lower() for x in (view["id"], view["doc_number"], view["policy_number"])
+                          if x and "," not in x),
         "summary": view["summary"] or "",
         "body": BODY_SEPARATOR.join(texts),
         "body_sources": sources,

@@ -19,6 +19,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=_text(3.0, stored=True),
         numbers=_text(4.0),  # management number, doc number, policy number
+        exact=KEYWORD(commas=True, lowercase=True),  # the same numbers whole: an exact hit ranks first
         summary=_text(1.5, stored=True),
         body=_text(1.0, stored=True),  # the text of the public attachments, and only those
         names=_text(1.0),  # attachment names, withheld ones too: a name is public
@@ -31,5 +32,5 @@ def make_schema() -> Schema:
         level=ID(stored=True, sortable=True),
         grounds=KEYWORD(commas=True, stored=True),
         licences=KEYWORD(commas=True, stored=True),
-        body_sources=STORED(),  # [(attachment n, start, end)] of each text in `body`
+        body_sources=STORED(),  # [(attachment n, name, start, end)] of each text in `body`
     )

@@ -1,18 +1,27 @@
-"""Run a search over the public index: parse, filter, sort, page, facet and snip."""
+"""Run a search over the public index: parse, rank, filter, facet, sort, page and snip.
+
+Everything in the index is public by construction (see indexer.document_of), so no query,
+filter or facet here can reach withheld text: there is no visibility filter to forget.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from markupsafe import Markup, escape
-from whoosh import highlight, sorting
 from whoosh import query as Q
-from whoosh.qparser import AndGroup, MultifieldParser, WildcardPlugin
+from whoosh import sorting
 
-from .analysis import is_cjk
-from .highlight import configure
+from .analysis import terms
+from .indexer import index_link, open_index
+from .query import QueryRefused, parse, surface_pattern, surfaces
+from .snippets import mark, snippet
 
-TEXT_FIELDS = ["title", "numbers", "summary", "body", "names"]
+__all__ = ["FACETS", "QueryRefused", "SearchRequest", "search", "searching"]
+
 FACETS = ["agency", "department", "kind", "year", "level", "grounds", "licences"]
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -30,25 +39,26 @@ class SearchRequest:
     page: int = 1
     page_size: int = PAGE_SIZE
 
-
-def parse(ix, text: str) -> Q.Query | None:
-    """Parse the reader's words into a query over the text fields; None when empty."""
-    parser = MultifieldParser(TEXT_FIELDS, ix.schema, group=AndGroup)
-    parser.remove_plugin_class(WildcardPlugin)  # a leading * would scan every term
-    parsed = parser.parse(text)
-    if parsed is Q.NullQuery or isinstance(parsed, Q.NullQuery.__class__):
-        return None
-    return parsed.accept(_widen_lone_syllable)
+    def key(self) -> tuple:
+        return (self.q.strip(), tuple(sorted(self.filters.items())), self.date_from, self.date_to,
+                self.sort, self.page, self.page_size)
 
 
-def _widen_lone_syllable(node: Q.Query) -> Q.Query:
-    # A lone syllable is indexed as a unigram only where it stands alone; elsewhere it
-    # starts a bigram. Match both.
-    if isinstance(node, Q.Term) and node.fieldname in TEXT_FIELDS:
-        text = node.text
-        if isinstance(text, str) and len(text) == 1 and is_cjk(text):
-            return Q.Or([node, Q.Prefix(node.fieldname, text)])
-    return node
+def ranked(parsed: Q.Query, text: str) -> Q.Query:
+    """Add the ranking signals a reader expects on top of the matching query.
+
+    An exact management or document number puts its record first; the whole query standing
+    together (adjacent) in the title or body outranks the same words scattered.
+    """
+    boosts: list[Q.Query] = []
+    plain = text.strip().lower()
+    if plain and " " not in plain and ":" not in plain:
+        boosts.append(Q.Term("exact", plain, boost=50.0))
+    if len(text.split()) > 1 and not any(c in text for c in '"-:'):
+        tokens = terms(text)
+        if 1 < len(tokens) <= 32:
+            boosts += [Q.Phrase("title", tokens, boost=4.0), Q.Phrase("body", tokens, boost=2.0)]
+    return Q.AndMaybe(parsed, Q.Or(boosts)) if boosts else parsed
 
 
 def _filter(req: SearchRequest) -> Q.Query | None:
@@ -58,73 +68,102 @@ def _filter(req: SearchRequest) -> Q.Query | None:
     return Q.And(parts) if parts else None
 
 
-def search(ix, req: SearchRequest) -> dict:
-    """Return one page of results with facet counts and snippets, as plain data."""
-    parsed = parse(ix, req.q) if req.q.strip() else None
-    query = parsed if parsed is not None else Q.Every()
+def search(searcher, req: SearchRequest) -> dict:
+    """Return one page of results with facet counts, a year histogram and snippets."""
+    parsed = parse(searcher.schema, req.q)
+    query = ranked(parsed, req.q) if parsed is not None else Q.Every()
     page = min(max(req.page, 1), MAX_PAGE)
     sortedby, reverse = None, False
     if req.sort in ("newest", "oldest") or parsed is None:
         sortedby, reverse = "produced", req.sort != "oldest"
     facets = {
-        name: sorting.FieldFacet(name, allow_overlap=name in ("grounds", "licences"),
-                                 maptype=sorting.Count)
+        name: sorting.FieldFacet(name, allow_overlap=name in ("grounds", "licences"), maptype=sorting.Count)
         for name in FACETS
     }
-    with ix.searcher() as searcher:
-        results = searcher.search_page(
-            query, page, pagelen=req.page_size, filter=_filter(req), sortedby=sortedby,
-            reverse=reverse, groupedby=facets, terms=parsed is not None,
-        )
-        configure(results.results)
-        # Whoosh clamps a page past the end to the last page; a reader asked for none.
-        beyond = results.pagenum != page and results.total > 0
-        hits = [] if beyond else [_hit(hit, parsed is not None) for hit in results]
-        facet_counts = {
-            name: sorted(
-                ((k, v) for k, v in results.results.groups(name).items() if k),
-                key=lambda kv: (-kv[1], kv[0]),
-            )
-            for name in FACETS
-        }
-        total = results.total
+    results = searcher.search_page(query, page, pagelen=req.page_size, filter=_filter(req),
+                                   sortedby=sortedby, reverse=reverse, groupedby=facets)
+    # Whoosh clamps a page past the end to the last page; a reader asked for none.
+    beyond = results.pagenum != page and results.total > 0
+    body_pattern = surface_pattern(surfaces(parsed, "body"))
+    title_pattern = surface_pattern(surfaces(parsed, "title"))
+    hits = [] if beyond else [_hit(hit, body_pattern, title_pattern) for hit in results]
+    facet_counts = {
+        name: sorted(((k, v) for k, v in results.results.groups(name).items() if k), key=lambda kv: (-kv[1], kv[0]))
+        for name in FACETS
+    }
     return {
-        "total": total,
+        "total": results.total,
         "page": page,
         "page_size": req.page_size,
-        "pages": max(1, -(-total // req.page_size)),
+        "pages": max(1, -(-results.total // req.page_size)),
         "results": hits,
         "facets": facet_counts,
+        "histogram": sorted(facet_counts["year"]),
     }
 
 
-def _whole_title(hit) -> str:
-    # A title is short: mark it whole rather than cut it to a fragment.
-    results = hit.results
-    fragmenter, results.fragmenter = results.fragmenter, highlight.WholeFragmenter()
-    try:
-        return hit.highlights("title")
-    finally:
-        results.fragmenter = fragmenter
-
-
-def _hit(hit, highlighted: bool) -> dict:
-    snippet = ""
-    if highlighted:
-        snippet = hit.highlights("body", top=2) or hit.highlights("summary", top=1)
-    if not snippet:
-        lead = (hit.get("summary") or hit.get("body") or "")[:160].replace("\n", " ")
-        snippet = str(escape(lead))
-    title = _whole_title(hit) if highlighted else ""
+def _hit(hit, body_pattern, title_pattern) -> dict:
+    text, attachment = snippet(hit.get("body") or "", hit.get("body_sources") or [], body_pattern)
+    if attachment is None and hit.get("summary"):
+        text, _ = snippet(hit["summary"], [], body_pattern)
     return {
         "id": hit["id"],
         "title": hit["title"],
-        "title_html": Markup(title or escape(hit["title"])),
+        "title_html": mark(hit["title"], title_pattern),
         "agency": hit["agency"],
         "department": hit.get("department") or None,
         "kind": hit.get("kind") or None,
         "produced": hit["produced"],
         "disclosure": hit["level"],
         "grounds": [int(g) for g in hit.get("grounds", "").split(",") if g],
-        "snippet": Markup(snippet),
+        "snippet": text,
+        "matched_attachment": attachment,
     }
+
+
+# -- one searcher per process and index generation; results cached per generation --------
+
+_lock = threading.Lock()
+_open: dict[str, tuple[Path, object, object]] = {}  # data dir -> (index folder, index, searcher)
+_results: OrderedDict = OrderedDict()
+RESULT_CACHE = 512
+
+
+@contextmanager
+def searching(data_dir: Path):
+    """Yield a (searcher, generation) kept open across requests, refreshed when the index moves.
+
+    A swap (reindex) or a commit (ingest, disclosure change) makes a new generation, so
+    cached results never outlive the index state they came from.
+    """
+    key = str(data_dir)
+    with _lock:
+        folder = index_link(data_dir).resolve() if index_link(data_dir).exists() else None
+        entry = _open.get(key)
+        if entry is None or entry[0] != folder:
+            ix = open_index(data_dir)
+            entry = (index_link(data_dir).resolve(), ix, ix.searcher())
+        elif not entry[2].up_to_date():
+            # a fresh searcher, not refresh(): refresh reuses segment readers and was seen
+            # here to keep counting a document deleted since (a withheld entry resurfacing)
+            entry[2].close()
+            entry = (entry[0], entry[1], entry[1].searcher())
+        _open[key] = entry
+        folder, _, searcher = entry
+        # the generation the searcher's reader was opened at, not the newest on disk: a commit
+        # racing this request must not file old results under the new generation
+        yield searcher, (str(folder), searcher.reader().generation())
+
+
+def cached_search(data_dir: Path, req: SearchRequest) -> dict:
+    """Search through the process's searcher, answering repeated questions from the cache."""
+    with searching(data_dir) as (searcher, generation):
+        key = (str(data_dir), generation, req.key())
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
+        data = search(searcher, req)
+        _results[key] = data
+        while len(_results) > RESULT_CACHE:
+            _results.popitem(last=False)
+        return data

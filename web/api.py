@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request
 
+from index.search import QueryRefused
+
 from . import pages
-from .context import get_index, get_store
+from .context import data_dir, get_store
 from .public import search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -26,13 +28,17 @@ def record(record_id: str):
 
 @bp.get("/search")
 def search():
-    data = pages.search_page(get_index(), search_request(request.args))
+    try:
+        data = pages.search_page(data_dir(), search_request(request.args))
+    except QueryRefused as exc:
+        return {"error": {"code": 400, "message": str(exc)}}, 400
     data["results"] = [
         {**hit, "title_html": str(hit["title_html"]), "snippet": str(hit["snippet"])}
         for hit in data["results"]
     ]
     data["facets"] = {name: [{"value": k, "count": n} for k, n in counts]
                       for name, counts in data["facets"].items()}
+    data["histogram"] = [{"year": y, "count": n} for y, n in data["histogram"]]
     data.pop("grounds_table")
     return data
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from archive.store import Store
-from index.indexer import open_index
 
 
 def data_dir() -> Path:
@@ -20,19 +19,10 @@ def get_store() -> Store:
     return g.store
 
 
-def get_index():
-    if "index" not in g:
-        g.index = open_index(data_dir())
-    return g.index
-
-
 def _close(exc=None) -> None:
     store = g.pop("store", None)
     if store is not None:
         store.close()
-    ix = g.pop("index", None)
-    if ix is not None:
-        ix.close()
 
 
 def init_app(app: Flask) -> None:

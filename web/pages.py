@@ -9,7 +9,7 @@ from archive.disclosure import GROUNDS, Disclosure
 from archive.extract import REASONS, format_name
 from archive.records import public_text_of, public_view
 from archive.store import Store
-from index.search import SearchRequest, search
+from index.search import SearchRequest, cached_search
 
 DISCLAIMER = (
     "본 문서는 공문서로서의 법적 효력은 없으며, 위조·변조·도용 등 불법적 활용으로 인하여 "
@@ -92,12 +92,23 @@ def classification_page(store: Store, path: str, page: int, page_size: int = 20)
     }
 
 
-def search_page(ix, req: SearchRequest) -> dict:
-    data = search(ix, req)
-    for hit in data["results"]:
-        hit["url"] = url_for("public.record", record_id=hit["id"], _external=True)
+def search_page(data_dir, req: SearchRequest) -> dict:
+    """Return the search page's data; raises QueryRefused for a query too costly to run."""
+    found = cached_search(data_dir, req)
+    data = {**found, "results": [_linked_hit(hit) for hit in found["results"]]}
     data["query"] = {
         "q": req.q, "sort": req.sort, "from": req.date_from, "to": req.date_to, **req.filters,
     }
     data["grounds_table"] = {n: g.label_ko for n, g in GROUNDS.items()}
     return data
+
+
+def _linked_hit(hit: dict) -> dict:
+    hit = {**hit, "url": url_for("public.record", record_id=hit["id"], _external=True)}
+    if hit["matched_attachment"]:
+        n = hit["matched_attachment"]["n"]
+        hit["matched_attachment"] = {
+            **hit["matched_attachment"],
+            "url": url_for("downloads.text", record_id=hit["id"], n=n, _external=True),
+        }
+    return hit

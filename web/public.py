@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from index.search import SearchRequest
+from index.search import QueryRefused, SearchRequest
 
 from . import pages
-from .context import get_index, get_store
+from .context import data_dir, get_store
 
 bp = Blueprint("public", __name__)
 
@@ -51,7 +51,16 @@ def home():
 @bp.get("/search")
 def search():
     req = search_request(request.args)
-    return render_template("search.html", page=pages.search_page(get_index(), req))
+    try:
+        page = pages.search_page(data_dir(), req)
+    except QueryRefused as exc:
+        return render_template("search.html", page=None, refused=str(exc)), 400
+    return render_template("search.html", page=page)
+
+
+@bp.get("/search/help")
+def search_help():
+    return render_template("search_help.html")
 
 
 @bp.get("/records/<record_id>")

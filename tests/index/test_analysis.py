@@ -6,7 +6,13 @@ def test_hangul_runs_become_overlapping_bigrams():
 
 
 def test_lone_syllable_stays_a_unigram():
-    assert terms("시 민") == ["시", "민"]
+    assert terms("시, 민") == ["시", "민"]
+
+
+def test_bridge_bigram_makes_spacing_irrelevant():
+    assert terms("위원회 제도") == terms("위원회제도") == ["위원", "원회", "회제", "제도"]
+    assert terms("시민 참여  예산") == terms("시민참여예산")
+    assert terms("협의회. 다음") == ["협의", "의회", "다음"]  # punctuation ends a phrase
 
 
 def test_latin_and_digits_stay_whole_and_lower_cased():

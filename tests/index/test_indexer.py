@@ -11,7 +11,8 @@ from index.search import SearchRequest, search
 def hits(data_dir, q):
     ix = open_index(data_dir)
     try:
-        return [h["id"] for h in search(ix, SearchRequest(q=q))["results"]]
+        with ix.searcher() as searcher:
+            return [h["id"] for h in search(searcher, SearchRequest(q=q))["results"]]
     finally:
         ix.close()
 

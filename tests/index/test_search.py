@@ -9,12 +9,13 @@ from index.search import SearchRequest, search
 @pytest.fixture
 def ix(sample_store):
     index = open_index(sample_store)
-    yield index
+    with index.searcher() as searcher:
+        yield searcher
     index.close()
 
 
-def ids(ix, q, **kwargs):
-    return [hit["id"] for hit in search(ix, SearchRequest(q=q, **kwargs))["results"]]
+def ids(searcher, q, **kwargs):
+    return [hit["id"] for hit in search(searcher, SearchRequest(q=q, **kwargs))["results"]]
 
 
 @pytest.mark.parametrize("q", ["협치", "서울협치협의회", "위원회제도", "민관협력담당관-130"])
@@ -40,7 +41,8 @@ def test_phrase_mode_needs_adjacent_bigrams(tmp_path):
     report = ingest_paths(store, [root])
     indexer.update(store, tmp_path / "s", report.changed)
     index = open_index(tmp_path / "s")
-    assert ids(index, "권고안") == ["B"]
+    with index.searcher() as searcher:
+        assert ids(searcher, "권고안") == ["B"]
     index.close()
     store.close()
 
@@ -85,5 +87,5 @@ def test_snippet_marks_whole_match_and_escapes(ix):
 
 
 def test_malformed_queries_do_not_raise(ix):
-    for q in ["((", "\"", "title:", "AND OR NOT", "*", "a:b:c", "협 치 ))"]:
+    for q in ["((", "\"", "title:", "AND OR NOT", "*", "a:b:c", "협 치 ))", "-", "OR", "year:[", "ground:"]:
         search(ix, SearchRequest(q=q))
