@@ -17,6 +17,7 @@ from archive.store import Store
 from .schema import make_schema
 
 WRITER_TIMEOUT = 60.0  # seconds to wait for Whoosh's write lock held by another writer
+PARALLEL_FROM = 200  # records in one update from which two indexing processes pay off
 BODY_SEPARATOR = "\n\n"
 
 
@@ -92,10 +93,12 @@ def write(store: Store, data_dir: Path, record_ids: Iterable[str], purge: bool =
     index from a transaction it has not committed yet (withholding: index first). `purge`
     rewrites the segments that held the replaced entries, so their old text leaves the disk.
     """
+    record_ids = list(record_ids)
     ix = open_index(data_dir)
     versions = {}
+    parallel = {"procs": 2, "multisegment": True, "limitmb": 128} if len(record_ids) >= PARALLEL_FROM else {}
     try:
-        writer = ix.writer(timeout=WRITER_TIMEOUT)
+        writer = ix.writer(timeout=WRITER_TIMEOUT, **parallel)
         try:
             for record_id in record_ids:
                 writer.delete_by_term("id", record_id)
@@ -135,7 +138,7 @@ def rebuild(store: Store, data_dir: Path, progress=None) -> int:
     ix = whoosh_index.open_dir(str(folder))
     ids = store.record_ids()
     versions = {}
-    with ix.writer(limitmb=256) as writer:
+    with ix.writer(procs=2, multisegment=True, limitmb=128) as writer:
         for record_id in ids:
             doc = document_of(store, record_id)
             if doc is not None:

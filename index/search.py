@@ -57,7 +57,8 @@ def ranked(parsed: Q.Query, text: str) -> Q.Query:
     if len(text.split()) > 1 and not any(c in text for c in '"-:'):
         tokens = terms(text)
         if 1 < len(tokens) <= 32:
-            boosts += [Q.Phrase("title", tokens, boost=4.0), Q.Phrase("body", tokens, boost=2.0)]
+            # title only: the same check over bodies doubled the p95 of two-word queries
+            boosts.append(Q.Phrase("title", tokens, boost=4.0))
     return Q.AndMaybe(parsed, Q.Or(boosts)) if boosts else parsed
 
 
