@@ -89,3 +89,37 @@ def test_snippet_marks_whole_match_and_escapes(ix):
 def test_malformed_queries_do_not_raise(ix):
     for q in ["((", "\"", "title:", "AND OR NOT", "*", "a:b:c", "협 치 ))", "-", "OR", "year:[", "ground:"]:
         search(ix, SearchRequest(q=q))
+
+
+def test_query_language(ix):
+    assert ids(ix, "협치 -동원참치") == ["D0000033810044"]
+    assert sorted(ids(ix, "미세먼지 OR 수질")) == ["D0000035120417", "ME-2022-WQ-07"]
+    assert ids(ix, '"서울협치협의회 개최결과"') == ["D0000032552803"]
+    assert sorted(ids(ix, "협치 agency:서울특별시 year:2018 kind:결재문서")) == ["D0000032552803", "D0000033810044"]
+    assert sorted(ids(ix, 'department:"서울혁신기획관 민관협력담당관" 권고안')) == ["D0000031977210", "D0000032552803"]
+
+
+def test_withheld_items_are_found_by_name_and_ground_never_by_content(ix):
+    assert ids(ix, "참석자 명부") == ["D0000032552803"]  # the withheld file's name
+    assert sorted(ids(ix, "ground:6")) == ["BUSAN-UPC-2022-05", "D0000032552803", "DAEGU-2025-CS-0314", "GJ-HR-2019-12"]
+    assert ids(ix, "ground:4") == ["GG-AUDIT-2020-031"]
+    assert ids(ix, "맹지후") == []  # a name inside the withheld attendance list
+
+
+def test_refused_queries_say_why(ix):
+    from index.search import QueryRefused
+
+    with pytest.raises(QueryRefused, match="너무 깁니다"):
+        search(ix, SearchRequest(q="협치 " * 200))
+
+
+def test_hit_names_the_attachment_that_matched(ix):
+    hit = search(ix, SearchRequest(q="측정소별"))["results"][0]
+    assert hit["id"] == "D0000035120417"
+    assert hit["matched_attachment"] == {"n": 2, "name": "측정소별 농도 현황.pdf"}
+
+
+def test_snippet_marks_the_asked_words_not_stray_bigrams(ix):
+    snippet = str(search(ix, SearchRequest(q="서울협치"))["results"][0]["snippet"])
+    assert "<mark>서울협치</mark>" in snippet
+    assert "<mark>협치</mark>" not in snippet  # 협치 alone was not asked for

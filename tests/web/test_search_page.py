@@ -36,3 +36,28 @@ def test_paging(sample_client):
 def test_markup_in_query_is_inert(sample_client):
     html = sample_client.get("/search?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)" not in html
+
+
+def test_histogram_by_year_and_help_page(sample_client):
+    html = sample_client.get("/search?q=").get_data(as_text=True)
+    assert '<svg role="img"' in html and "연도별 결과 수" in html and "2018 2건" in html
+    data = sample_client.get("/api/search?q=").get_json()
+    assert {"year": "2018", "count": 2} in data["histogram"]
+    help_page = sample_client.get("/search/help").get_data(as_text=True)
+    for syntax in ['"시민 참여 예산"', "협치 -위원회", "OR", "agency:", "ground:6", "year:2018"]:
+        assert syntax in help_page
+
+
+def test_refused_query_answers_400_with_a_message(sample_client):
+    long_query = "협치 " * 200
+    html = sample_client.get("/search", query_string={"q": long_query})
+    assert html.status_code == 400 and "너무 깁니다" in html.get_data(as_text=True)
+    api = sample_client.get("/api/search", query_string={"q": long_query})
+    assert api.status_code == 400 and "too long" in api.get_json()["error"]["message"]
+
+
+def test_hit_links_to_the_matching_attachment_text(sample_client):
+    hit = sample_client.get("/api/search?q=측정소별").get_json()["results"][0]
+    assert hit["matched_attachment"]["url"].endswith("/records/D0000035120417/attachments/2/text")
+    html = sample_client.get("/search?q=측정소별").get_data(as_text=True)
+    assert "찾은 곳" in html and "측정소별 농도 현황.pdf" in html
