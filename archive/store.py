@@ -331,6 +331,7 @@ class Store:
                 "DELETE FROM extractions WHERE sha256 NOT IN (SELECT sha256 FROM attachments)"
             )
         removed = 0
+        self.blobs.clear_temporaries()
         for sha in self.blobs.all_hashes() - referenced:
             self.blobs.remove(sha)
             removed += 1

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user, login_required
 
 from archive import audit
+from archive.blobs import Damaged
 from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
 from archive.disclosure import GROUNDS, grounds_info
 from archive.extract import REASONS, format_name
@@ -116,8 +117,11 @@ def original(record_id: str, n: int):
     att = record.attachment(n) if record else None
     if att is None:
         abort(404)
-    return send_file(get_store().blobs.path(att.sha256), mimetype=att.media_type, as_attachment=True,
-                     download_name=att.name)
+    try:
+        path = get_store().blobs.verified_path(att.sha256)
+    except Damaged:
+        abort(503, description="보관된 원본이 손상되었습니다 (SHA-256 무결성 검사 실패). The original is damaged.")
+    return send_file(path, mimetype=att.media_type, as_attachment=True, download_name=att.name)
 
 
 @bp.route("/ingest", methods=["GET", "POST"])

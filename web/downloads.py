@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, send_file
 
+from archive.blobs import Damaged
 from archive.disclosure import Disclosure, grounds_info
 from archive.extract import REASONS, format_name
 from archive.rendition import FontMissing, cached_text_pdf
@@ -36,10 +37,11 @@ def _public_attachment(record_id: str, n: int):
 
 
 def _sound_blob(att):
-    path = get_store().blobs.path(att.sha256)
-    if not path.is_file():
-        abort(410, description="원본 파일을 찾을 수 없습니다. The stored original is missing.")
-    return path
+    try:
+        return get_store().blobs.verified_path(att.sha256)
+    except Damaged:
+        abort(503, description="보관된 원본이 손상되어 제공할 수 없습니다 (SHA-256 무결성 검사 실패). "
+                               "The stored original failed its integrity check and is not served.")
 
 
 @bp.get("/original")

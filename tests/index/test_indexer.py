@@ -57,3 +57,21 @@ def test_verify_reports_a_damaged_original(own_sample_app):
     path.write_bytes(path.read_bytes()[:-1] + b"X")
     result = own_sample_app.test_cli_runner().invoke(args=["verify"])
     assert result.exit_code == 1 and f"damaged file {sha}" in result.output
+
+
+def test_a_damaged_original_is_refused_not_served(own_sample_app):
+    data_dir = Path(own_sample_app.config["DATA_DIR"])
+    store = Store(data_dir)
+    sha = store.get("D0000032552803").attachments[0].sha256
+    store.close()
+    client = own_sample_app.test_client()
+    assert client.get("/records/D0000032552803/attachments/1/original").status_code == 200
+    path = store.blobs.path(sha)
+    damaged = bytearray(path.read_bytes())
+    damaged[100] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+    response = client.get("/records/D0000032552803/attachments/1/original")
+    assert response.status_code == 503 and "무결성" in response.get_data(as_text=True)
+    assert bytes(damaged) not in response.data
+    path.unlink()
+    assert client.get("/records/D0000032552803/attachments/1/original").status_code == 503

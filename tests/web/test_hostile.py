@@ -1,0 +1,118 @@
+"""Hostile input: markup made inert, downloads never rendered, bombs stored but never expanded."""
+
+import json
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from tests.builders import batch, record
+from tests.conftest import PROJECT
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def hostile_app(app, tmp_path):
+    root = batch(tmp_path / "b", (
+        record(
+            id="H-1", title=f"제목 {SCRIPT}", department='"><img src=x onerror=alert(2)>',
+            summary="요약 [눌러 보기](javascript:alert(3)) <img src=x onerror=alert(4)> **굵게**\n\n"
+                    "<iframe src=//evil.example></iframe>",
+            attachments=[{"file": "page.html", "disclosure": "public"},
+                         {"file": "image.svg", "disclosure": "public"},
+                         {"file": "<i onmouseover=alert(6)>이름.txt", "disclosure": "public"}],
+        ),
+        {"page.html": f"<html><body>{SCRIPT}</body></html>",
+         "image.svg": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(5)"/>',
+         "<i onmouseover=alert(6)>이름.txt": f"본문 {SCRIPT}"},
+    ))
+    result = app.test_cli_runner().invoke(args=["ingest", str(root)])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def test_markup_in_metadata_and_summary_is_inert(hostile_app):
+    client = hostile_app.test_client()
+    for path in ["/records/H-1", "/search?q=제목", "/", "/feed.atom", "/records/H-1/attachments/3/text"]:
+        html = client.get(path).get_data(as_text=True)
+        assert SCRIPT not in html, path
+        for live in ("<img src=x", 'href="javascript:', "<iframe", "<i onmouseover"):
+            assert live not in html, (path, live)  # as text (escaped) it may show; as markup never
+    page = client.get("/records/H-1").get_data(as_text=True)
+    assert "<strong>굵게</strong>" in page  # Markdown still renders, through the allow-list
+    assert "&lt;script&gt;" in page
+
+
+def test_downloads_are_attachments_never_rendered(hostile_app):
+    client = hostile_app.test_client()
+    for n in (1, 2):
+        response = client.get(f"/records/H-1/attachments/{n}/original")
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_security_headers_forbid_inline_script_and_framing(hostile_app):
+    headers = hostile_app.test_client().get("/records/H-1").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def _bomb_member(zf: zipfile.ZipFile, name: str, size: int) -> None:
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zf.open(info, "w", force_zip64=True) as out:
+        chunk = b"\0" * (1 << 20)
+        for _ in range(size >> 20):
+            out.write(chunk)
+
+
+@pytest.mark.parametrize("name", ["bomb.docx", "bomb.xlsx", "bomb.hwpx"])
+def test_office_zip_bombs_are_stored_not_expanded(app, tmp_path, name):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        member = {"bomb.docx": "word/document.xml", "bomb.xlsx": "xl/worksheets/sheet1.xml",
+                  "bomb.hwpx": "Contents/section0.xml"}[name]
+        _bomb_member(zf, member, 200 << 20)
+    root = batch(tmp_path / "b", (record(attachments=[{"file": name, "disclosure": "public"}]),
+                                  {name: path.read_bytes()}))
+    result = app.test_cli_runner().invoke(args=["ingest", "--json", str(root)])
+    assert result.exit_code == 0
+    page = app.test_client().get("/records/T-0001").get_data(as_text=True)
+    assert "처리 한도를 넘는 파일" in page
+    assert app.test_client().get("/records/T-0001/attachments/1/original").status_code == 200
+
+
+def test_a_1_gib_bomb_stays_under_1_gib_and_bounded_time(tmp_path):
+    """Ingest, in its own process, a batch whose attachment expands to 1 GiB, and a zip batch that would."""
+    inner = tmp_path / "big.docx"
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        _bomb_member(zf, "word/document.xml", 1 << 30)
+    root = batch(tmp_path / "b", (record(attachments=[{"file": "big.docx", "disclosure": "public"}]),
+                                  {"big.docx": inner.read_bytes()}))
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("R-1/record.json", json.dumps(record(id="R-1"), ensure_ascii=False))
+        _bomb_member(zf, "R-1/본문.txt", 1 << 30)
+    env_dir = tmp_path / "store"
+    code = ("import sys; from app import create_app; "
+            f"app = create_app({{'DATA_DIR': {str(env_dir)!r}, 'SECRET_KEY': 'x' * 40}}); "
+            "r = app.test_cli_runner().invoke(args=['ingest', '--json', *sys.argv[1:]]); "
+            "print(r.output); sys.exit(r.exit_code)")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, str(root), str(outer)], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=300)
+    elapsed = time.perf_counter() - start
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # the zip batch is unreadable
+    report = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert report["counts"]["added"] == 1 and "expands too far" in report["unreadable"][0]
+    assert peak_mb < 1024 and elapsed < 120, (peak_mb, elapsed)
