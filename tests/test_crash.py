@@ -1,0 +1,101 @@
+"""kill -9 at random moments of a real ingest and of disclosure changes: nothing lost, nothing leaked."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from archive.store import Store
+from tests.builders import batch, hwpx_bytes, pdf_bytes, record
+from tests.conftest import PROJECT, make_app
+from tests.web.crawl import crawl, readable
+from tests.web.test_leak import probe_paths
+
+CANARY = "CANARYCRASH4242"
+N = 30
+
+
+def flask(data_dir, *args) -> subprocess.Popen:
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40}
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=PROJECT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture
+def crash_batch(tmp_path):
+    records = []
+    for i in range(N):
+        files = {"본문.hwpx": hwpx_bytes(tmp_path, f"{i}번 기록의 공개 본문 크래시검사"),
+                 "명부.pdf": pdf_bytes(tmp_path, f"{CANARY} 참석자 {i}")}
+        records.append((record(id=f"K-{i:03d}", attachments=[
+            {"file": "본문.hwpx", "disclosure": "public"},
+            {"file": "명부.pdf", "disclosure": "withheld", "grounds": [6]}], disclosure="partial"), files))
+    return batch(tmp_path / "batch", *records)
+
+
+def test_killed_ingests_then_a_rerun_leave_a_sound_store(tmp_path, crash_batch, capsys):
+    data_dir = tmp_path / "store"
+    rng = random.Random(20261125)
+    seen = []
+    for _ in range(4):
+        proc = flask(data_dir, "ingest", str(crash_batch))
+        time.sleep(rng.uniform(0.3, 3.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        store = Store(data_dir)  # whatever the moment, the store opens and each record is whole
+        seen.append(store.count())
+        for rid in store.record_ids():
+            rec = store.get(rid)
+            assert [a.name for a in rec.attachments] == ["본문.hwpx", "명부.pdf"]
+            assert all(store.blobs.is_sound(a.sha256) for a in rec.attachments)
+        store.close()
+    with capsys.disabled():
+        print(f"\nrecords in the store after each kill: {seen} of {N}")
+    assert any(0 < n < N for n in seen)  # at least one kill landed mid-batch
+    done = flask(data_dir, "ingest", str(crash_batch))
+    output, _ = done.communicate(timeout=300)
+    assert done.returncode == 0, output
+    verify = flask(data_dir, "verify")
+    out, _ = verify.communicate(timeout=120)
+    assert verify.returncode == 0, out
+    app = make_app(data_dir)
+    client = app.test_client()
+    assert client.get("/api/search?q=크래시검사").get_json()["total"] == N
+    pages = crawl(client, probe_paths([f"K-{i:03d}" for i in range(0, N, 7)], attachments=3))
+    for path, response in pages.items():
+        assert CANARY not in readable(response), path
+        assert response.status_code < 500, path
+
+
+def test_killed_disclosure_changes_never_leave_withheld_text_findable(tmp_path, crash_batch):
+    data_dir = tmp_path / "store"
+    proc = flask(data_dir, "ingest", str(crash_batch))
+    assert proc.wait(timeout=300) == 0
+    users = flask(data_dir, "users", "create", "kim", "--role", "clerk", "--password-stdin")
+    users.communicate("correct horse battery\n", timeout=60)
+    rng = random.Random(7)
+    for i in range(6):
+        change = flask(data_dir, "disclose", f"K-{i:03d}", "1", "--withhold", "--ground", "6",
+                       "--reason", "크래시 시험", "--clerk", "kim")
+        time.sleep(rng.uniform(0.2, 1.2))
+        change.send_signal(signal.SIGKILL)
+        change.wait()
+    app = make_app(data_dir)  # starting the portal repairs the index from the store
+    client = app.test_client()
+    store = Store(data_dir)
+    for i in range(6):
+        level = store.get(f"K-{i:03d}").attachment(1).disclosure.value
+        found = client.get("/api/search", query_string={"q": f"{i}번 기록의 공개 본문"}).get_json()["total"]
+        status = client.get(f"/records/K-{i:03d}/attachments/1/original").status_code
+        if level == "withheld":
+            assert (found, status) == (0, 451), i
+            assert len([e for e in store.db.execute("SELECT * FROM audit WHERE record_id = ?",
+                                                    (f"K-{i:03d}",))]) == 1
+        else:
+            assert status == 200 and found >= 1, i
+    assert store.pending_index() == []
+    store.close()
