@@ -143,3 +143,26 @@ def test_reextract_reads_again_what_an_older_extractor_read(app, runner, tmp_pat
     assert store.text_of(store.get("T-0001").attachments[0].sha256) == "다시 읽을 본문 협치"
     assert store.pending_index() == []
     assert app.test_client().get("/api/search?q=협치").get_json()["total"] == 1
+
+
+def test_hostile_batch_each_record_refused_alone_with_one_line(app, runner, tmp_path):
+    root = batch(
+        tmp_path / "b",
+        (record(id="OK-1"), {"본문.txt": "정상 기록"}),
+        (record(id="BAD-TRAVERSAL", attachments=[{"file": "../../etc/passwd", "disclosure": "public"}]), {}),
+        (record(id="BAD-MISSING", attachments=[{"file": "없는파일.pdf", "disclosure": "public"}]), {}),
+        (record(id="BAD-SCHEMA", produced="2024/01/01"), {"본문.txt": "x"}),
+        (record(id="BAD-LEVEL", disclosure="withheld"), {"본문.txt": "x"}),
+        (record(id="BAD-LICENCE", licences=["CC-BY-SA-ND-9.0"]), {"본문.txt": "x"}),
+    )
+    (root / "BAD-JSON").mkdir()
+    (root / "BAD-JSON" / "record.json").write_text('{"id": "BAD-JSON", ', encoding="utf-8")
+    result, _ = ingest(runner, root, json_report=False)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    for rid in ["BAD-TRAVERSAL", "BAD-MISSING", "BAD-SCHEMA", "BAD-LEVEL", "BAD-LICENCE", "BAD-JSON"]:
+        assert f"rejected  {rid}" in lines
+        reasons = [line for line in lines if line.strip().startswith(f"{rid}:")]
+        assert reasons and all(len(line) < 300 for line in reasons), rid
+    assert "added     OK-1" in lines
+    assert store_of(app).record_ids() == ["OK-1"]
