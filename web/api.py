@@ -50,8 +50,7 @@ def home():
 
 @bp.get("/classification/<path:path>")
 def classification(path: str):
-    page = request.args.get("page", 1, type=int) or 1
-    data = pages.classification_page(get_store(), path, max(page, 1))
-    if data["total"] == 0:
+    data = pages.classification_page(get_store(), path, request.args.get("page", 1, type=int) or 1)
+    if data is None:
         abort(404)
     return data

@@ -80,9 +80,13 @@ def home_page(store: Store) -> dict:
     }
 
 
-def classification_page(store: Store, path: str, page: int, page_size: int = 20) -> dict:
+def classification_page(store: Store, path: str, page: int, page_size: int = 20) -> dict | None:
+    """Return one page of the records of a classification; None when it has none."""
     parts = [p for p in path.split("/") if p]
+    page = max(page, 1)
     total, records = store.by_classification(parts, page_size, (page - 1) * page_size)
+    if total == 0:
+        return None
     return {
         "path": parts,
         "total": total,
