@@ -23,6 +23,8 @@ for noisy in ("pypdf", "pdfminer"):
 
 def read(path: Path) -> tuple[str, int]:
     pages = _check(path)
+    if pages > PLUMBER_MAX_PAGES:
+        return _read_with_pypdf(path, pages)
     import pdfplumber
 
     try:
@@ -34,6 +36,21 @@ def read(path: Path) -> tuple[str, int]:
     except Exception as exc:  # pdfminer raises many kinds for a damaged file
         raise NoText("corrupt", pages) from exc
     text = "\n".join(t.strip() for t in texts if t.strip())
+    if not text:
+        raise NoText("no_text_layer", pages)
+    return text, pages
+
+
+# pdfplumber reads about 20-60 ms a page here; past this many pages pypdf (about 10x faster)
+# keeps a long report within the time budget, at the cost of some Korean word spacing.
+PLUMBER_MAX_PAGES = 200
+
+
+def _read_with_pypdf(path: Path, pages: int) -> tuple[str, int]:
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        reader.decrypt("")
+    text = "\n".join(t.strip() for t in (page.extract_text() or "" for page in reader.pages) if t.strip())
     if not text:
         raise NoText("no_text_layer", pages)
     return text, pages

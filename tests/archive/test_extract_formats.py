@@ -214,3 +214,13 @@ def test_memory_budget_stops_a_greedy_extraction():
 def test_guarded_result_equals_unguarded(tmp_path):
     path = write(tmp_path, "a.hwp", hwp5_bytes(SECTION))
     assert extract_text(path).text == extract_text(path, guarded=False).text == EXPECTED
+
+
+def test_long_pdf_is_read_within_budget_by_the_faster_reader(tmp_path, monkeypatch):
+    from archive.extract import pdf as pdf_reader
+    from tools.docmaker import write_pdf
+
+    monkeypatch.setattr(pdf_reader, "PLUMBER_MAX_PAGES", 0)  # any PDF counts as long
+    path = write_pdf(tmp_path / "long.pdf", "긴 보고서 본문")
+    result = extract_text(path, guarded=False)
+    assert "보고서" in result.text and result.pages == 1
