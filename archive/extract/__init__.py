@@ -83,7 +83,7 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> E
     the reader. `guarded` runs the reader in a child process within the time and memory
     budget of `limits.py`.
     """
-    suffix = Path(name or path).suffix.lower()
+    suffix = sniff(Path(path)) or Path(name or path).suffix.lower()
     if suffix not in READERS:
         return Extraction("", "unsupported")
     if not guarded or suffix in UNGUARDED:
@@ -102,6 +102,40 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> E
 # Plain text is decoded whole after a size check: nothing in it can expand or loop, so it
 # skips the child process (whose fork cost capped ingest at ~110 text records/s).
 UNGUARDED = {".txt", ".md", ".csv"}
+
+def sniff(path: Path) -> str | None:
+    """Return the format a file's first bytes show, whatever its name says.
+
+    Agencies mislabel files (an HWPX saved as .hwp, a scan named .pdf that is a JPEG); the
+    bytes decide which reader runs, the name only where the bytes say nothing.
+    """
+    import zipfile
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    if head.startswith(b"%PDF"):
+        return ".pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or head.startswith(b"HWP Docu"):
+        return ".hwp"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist()[:2000])
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if any(n.startswith("Contents/section") for n in names):
+            return ".hwpx"
+        if "word/document.xml" in names:
+            return ".docx"
+        if any(n.startswith("xl/") for n in names):
+            return ".xlsx"
+        if "content.xml" in names:
+            return ".odt"
+    return None
+
 
 READERS = {
     ".hwpx": "hwpx:read", ".hwp": "hwp:read", ".pdf": "pdf:read", ".txt": "plain:read_txt",

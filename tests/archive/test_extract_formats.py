@@ -224,3 +224,14 @@ def test_long_pdf_is_read_within_budget_by_the_faster_reader(tmp_path, monkeypat
     path = write_pdf(tmp_path / "long.pdf", "긴 보고서 본문")
     result = extract_text(path, guarded=False)
     assert "보고서" in result.text and result.pages == 1
+
+
+def test_mislabelled_files_are_read_by_what_they_are(tmp_path):
+    hwpx_as_hwp = write_hwpx(tmp_path / "real.hwpx", "이름만 hwp인 hwpx")
+    named = tmp_path / "보고서.hwp"
+    named.write_bytes(hwpx_as_hwp.read_bytes())
+    assert extract_text(named, "보고서.hwp").text == "이름만 hwp인 hwpx"
+    ole_as_txt = write(tmp_path, "note.txt", hwp5_bytes(hwp_para("확장자가 txt인 한글 문서")))
+    assert extract_text(ole_as_txt, "note.txt").text == "확장자가 txt인 한글 문서"
+    jpeg_as_pdf = write(tmp_path, "scan.pdf", b"\xff\xd8\xff\xe0 not a pdf")
+    assert extract_text(jpeg_as_pdf, "scan.pdf").reason == "corrupt"
