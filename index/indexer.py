@@ -125,7 +125,15 @@ def update(store: Store, data_dir: Path, record_ids: Iterable[str]) -> int:
 
 
 def catch_up(store: Store, data_dir: Path) -> int:
-    """Index every record the index is missing or holds stale (after a crash, say)."""
+    """Index every record the index is missing or holds stale (after a crash, say).
+
+    An index made by an earlier release with other fields is rebuilt whole.
+    """
+    ix = open_index(data_dir)
+    current = set(ix.schema.names()) == set(make_schema().names())
+    ix.close()
+    if not current:
+        return rebuild(store, data_dir)
     return update(store, data_dir, store.pending_index())
 
 

@@ -75,3 +75,18 @@ def test_a_damaged_original_is_refused_not_served(own_sample_app):
     assert bytes(damaged) not in response.data
     path.unlink()
     assert client.get("/records/D0000032552803/attachments/1/original").status_code == 503
+
+
+def test_an_index_with_an_older_schema_is_rebuilt_on_start(own_sample_app):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    from tests.conftest import make_app
+
+    data_dir = Path(own_sample_app.config["DATA_DIR"])
+    old = index_link(data_dir).resolve()
+    for f in old.iterdir():
+        f.unlink()
+    whoosh_index.create_in(str(old), Schema(id=ID(stored=True, unique=True), body=TEXT()))
+    make_app(data_dir)  # the portal's start notices and rebuilds
+    assert hits(data_dir, "서울협치협의회") == ["D0000032552803"]
