@@ -14,6 +14,7 @@ from whoosh.reading import SegmentReader
 from archive.records import public_text_of, public_view
 from archive.store import Store
 
+from .locking import index_lock
 from .schema import make_schema
 
 WRITER_TIMEOUT = 60.0  # seconds to wait for Whoosh's write lock held by another writer
@@ -30,7 +31,9 @@ def open_index(data_dir: Path):
     """Open the current index, creating an empty one on first use."""
     link = index_link(data_dir)
     if not link.exists():
-        _swap_in(data_dir, _fresh_folder(data_dir))
+        with index_lock(data_dir):
+            if not link.exists():  # another process may have made it while we waited
+                _swap_in(data_dir, _fresh_folder(data_dir))
     return whoosh_index.open_dir(str(link.resolve()))
 
 
@@ -94,6 +97,11 @@ def write(store: Store, data_dir: Path, record_ids: Iterable[str], purge: bool =
     rewrites the segments that held the replaced entries, so their old text leaves the disk.
     """
     record_ids = list(record_ids)
+    with index_lock(data_dir):
+        return _write(store, data_dir, record_ids, purge)
+
+
+def _write(store: Store, data_dir: Path, record_ids: list[str], purge: bool) -> dict[str, int]:
     ix = open_index(data_dir)
     versions = {}
     parallel = {"procs": 2, "multisegment": True, "limitmb": 128} if len(record_ids) >= PARALLEL_FROM else {}
@@ -129,12 +137,13 @@ def catch_up(store: Store, data_dir: Path) -> int:
 
     An index made by an earlier release with other fields is rebuilt whole.
     """
-    ix = open_index(data_dir)
-    current = set(ix.schema.names()) == set(make_schema().names())
-    ix.close()
-    if not current:
-        return rebuild(store, data_dir)
-    return update(store, data_dir, store.pending_index())
+    with index_lock(data_dir):  # re-checked under the lock: another process may have done it
+        ix = open_index(data_dir)
+        current = set(ix.schema.names()) == set(make_schema().names())
+        ix.close()
+        if not current:
+            return rebuild(store, data_dir)
+        return update(store, data_dir, store.pending_index())
 
 
 def rebuild(store: Store, data_dir: Path, progress=None) -> int:
@@ -142,20 +151,21 @@ def rebuild(store: Store, data_dir: Path, progress=None) -> int:
 
     Readers keep the old index until the swap; they never see a half-built one.
     """
-    folder = _fresh_folder(data_dir)
-    ix = whoosh_index.open_dir(str(folder))
-    ids = store.record_ids()
-    versions = {}
-    with ix.writer(procs=2, multisegment=True, limitmb=128) as writer:
-        for record_id in ids:
-            doc = document_of(store, record_id)
-            if doc is not None:
-                writer.add_document(**doc)
-                versions[record_id] = store.digest_of(record_id)[1]
-            if progress:
-                progress(1)
-    ix.close()
-    _swap_in(data_dir, folder)
+    with index_lock(data_dir):  # no record write may land in the old index while this builds
+        folder = _fresh_folder(data_dir)
+        ix = whoosh_index.open_dir(str(folder))
+        ids = store.record_ids()
+        versions = {}
+        with ix.writer(procs=2, multisegment=True, limitmb=128) as writer:
+            for record_id in ids:
+                doc = document_of(store, record_id)
+                if doc is not None:
+                    writer.add_document(**doc)
+                    versions[record_id] = store.digest_of(record_id)[1]
+                if progress:
+                    progress(1)
+        ix.close()
+        _swap_in(data_dir, folder)
     store.mark_indexed(versions)
     return len(ids)
 

@@ -1,0 +1,40 @@
+"""One index writer at a time, across every process of the portal.
+
+Whoosh locks its own writers, but a rebuild works in a fresh folder that Whoosh's lock does
+not cover: a withhold written to the old index during a rebuild would be lost at the swap,
+and the withheld text would come back with the new index. Every write, rebuild and swap
+takes this lock (an flock on a file in the store's folder); it is re-entrant within a
+process, so a catch-up that rebuilds does not wait for itself.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+_local = threading.RLock()
+_held: dict[str, tuple[int, object]] = {}  # data dir -> (depth, open lock file)
+
+
+@contextmanager
+def index_lock(data_dir: Path):
+    key = str(Path(data_dir).resolve())
+    with _local:
+        depth, handle = _held.get(key, (0, None))
+        if depth == 0:
+            Path(key).mkdir(parents=True, exist_ok=True)
+            handle = open(Path(key) / ".index.lock", "a+")  # noqa: SIM115 - held across the block
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _held[key] = (depth + 1, handle)
+        try:
+            yield
+        finally:
+            depth, handle = _held[key]
+            if depth == 1:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+                del _held[key]
+            else:
+                _held[key] = (depth - 1, handle)
