@@ -73,6 +73,7 @@ class BlobStore:
             target = self.path(sha)
             if target.is_file():
                 os.unlink(tmp_name)
+                os.utime(target)  # fresh again: a concurrent garbage collection must keep it
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp_name, target)
@@ -102,8 +103,22 @@ class BlobStore:
     def all_hashes(self) -> set[str]:
         return {p.name for p in self.root.glob("??/??/*") if p.is_file()}
 
-    def remove(self, sha256: str) -> None:
-        self.path(sha256).unlink(missing_ok=True)
+    def remove_if_idle(self, sha256: str, idle: float = 3600) -> bool:
+        """Remove a file not written or re-put for `idle` seconds; return whether it went.
+
+        An ingest running beside the collection may have just stored the file and not yet
+        committed the record that refers to it: recent files stay.
+        """
+        import time
+
+        path = self.path(sha256)
+        try:
+            if path.stat().st_mtime > time.time() - idle:
+                return False
+        except FileNotFoundError:
+            return False
+        path.unlink(missing_ok=True)
+        return True
 
 
 def _fsync_dir(path: Path) -> None:

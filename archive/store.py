@@ -323,8 +323,8 @@ class Store:
             )
         return version
 
-    def collect_garbage(self) -> int:
-        """Remove blobs and extractions that no attachment refers to; return how many blobs."""
+    def collect_garbage(self, idle: float = 3600) -> int:
+        """Remove blobs (idle for an hour) and extractions no attachment refers to; return how many blobs."""
         referenced = self.referenced_hashes()
         with self.db:
             self.db.execute(
@@ -333,6 +333,5 @@ class Store:
         removed = 0
         self.blobs.clear_temporaries()
         for sha in self.blobs.all_hashes() - referenced:
-            self.blobs.remove(sha)
-            removed += 1
+            removed += self.blobs.remove_if_idle(sha, idle)
         return removed

@@ -42,7 +42,8 @@ def test_changed_record_is_replaced_and_old_file_collected(app, runner, tmp_path
     store = store_of(app)
     rec = store.get("T-0001")
     assert rec.version == 2 and store.text_of(rec.attachments[0].sha256) == "새 본문"
-    assert not store.blobs.exists(old_sha)
+    assert store.blobs.exists(old_sha)  # kept an hour: a concurrent ingest may be re-adding it
+    assert store.collect_garbage(idle=0) == 1 and not store.blobs.exists(old_sha)
 
 
 def test_rejected_record_is_named_with_field_and_reason_and_others_go_in(app, runner, tmp_path):
