@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := fonts-nanum
 APT_TEST := fonts-nanum chromium
 
-.PHONY: run test install install-test system-deps system-deps-test lint bench sample clean
+.PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean
 
 run: install system-deps
 	$(BIN)/flask --app app ingest --if-empty data/sample-batch
@@ -43,6 +43,12 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/extract.py
+
+bench-search: install-test
+	$(BIN)/python bench/search.py --ingest 1000 --records 10000
+
+bench-load: install-test
+	$(BIN)/python bench/load.py
 
 # Rebuild data/sample-batch from data/sample-src and data/sample_records.py.
 sample: install system-deps
