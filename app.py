@@ -33,13 +33,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _repair_index(app: Flask) -> None:
-    """Index what a crash left unindexed (or indexed ahead of the store) before serving."""
-    from archive.store import Store
-    from index.indexer import catch_up
+REPAIR_AT_START = 500  # records; more would outlast a web worker's boot timeout
 
-    store = Store(Path(app.config["DATA_DIR"]))
+
+def _repair_index(app: Flask) -> None:
+    """Index what a crash left unindexed before serving, when that is quick.
+
+    Safety does not depend on it: a withhold reaches the index before the store commits, so
+    what is pending here can only be less public than the store allows, never more.
+    """
+    from archive.store import Store
+    from index.indexer import catch_up, schema_is_current
+
+    data_dir = Path(app.config["DATA_DIR"])
+    store = Store(data_dir)
     try:
-        catch_up(store, Path(app.config["DATA_DIR"]))
+        pending = len(store.pending_index())
+        if not schema_is_current(data_dir) and store.count() > REPAIR_AT_START or pending > REPAIR_AT_START:
+            app.logger.warning("the search index is behind the store (%d records): run "
+                               "`flask --app app reindex`", pending or store.count())
+        else:
+            catch_up(store, data_dir)
     finally:
         store.close()

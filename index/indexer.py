@@ -138,12 +138,18 @@ def catch_up(store: Store, data_dir: Path) -> int:
     An index made by an earlier release with other fields is rebuilt whole.
     """
     with index_lock(data_dir):  # re-checked under the lock: another process may have done it
-        ix = open_index(data_dir)
-        current = set(ix.schema.names()) == set(make_schema().names())
-        ix.close()
-        if not current:
+        if not schema_is_current(data_dir):
             return rebuild(store, data_dir)
         return update(store, data_dir, store.pending_index())
+
+
+def schema_is_current(data_dir: Path) -> bool:
+    """Return whether the index has the fields this release writes."""
+    ix = open_index(data_dir)
+    try:
+        return set(ix.schema.names()) == set(make_schema().names())
+    finally:
+        ix.close()
 
 
 def rebuild(store: Store, data_dir: Path, progress=None) -> int:

@@ -44,7 +44,7 @@ class SearchRequest:
                 self.sort, self.page, self.page_size)
 
 
-def ranked(parsed: Q.Query, text: str) -> Q.Query:
+def ranked(parsed: Q.Query, text: str, schema=None) -> Q.Query:
     """Add the ranking signals a reader expects on top of the matching query.
 
     An exact management or document number puts its record first; the whole query standing
@@ -52,7 +52,7 @@ def ranked(parsed: Q.Query, text: str) -> Q.Query:
     """
     boosts: list[Q.Query] = []
     plain = text.strip().lower()
-    if plain and " " not in plain and ":" not in plain:
+    if plain and " " not in plain and ":" not in plain and (schema is None or "exact" in schema):
         boosts.append(Q.Term("exact", plain, boost=50.0))
     if len(text.split()) > 1 and not any(c in text for c in '"-:'):
         tokens = terms(text)
@@ -72,7 +72,7 @@ def _filter(req: SearchRequest) -> Q.Query | None:
 def search(searcher, req: SearchRequest) -> dict:
     """Return one page of results with facet counts, a year histogram and snippets."""
     parsed = parse(searcher.schema, req.q)
-    query = ranked(parsed, req.q) if parsed is not None else Q.Every()
+    query = ranked(parsed, req.q, searcher.schema) if parsed is not None else Q.Every()
     page = min(max(req.page, 1), MAX_PAGE)
     sortedby, reverse = None, False
     if req.sort in ("newest", "oldest") or parsed is None:
