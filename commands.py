@@ -15,6 +15,7 @@ from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_dis
 from archive.ingest import ingest_paths, reextract_stale
 from archive.store import Store
 from index import indexer
+from index.locking import index_lock
 from index.verify import problems as index_problems
 
 
@@ -44,7 +45,9 @@ def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> No
         if if_empty and store.count():
             click.echo(f"store holds {store.count()} records; nothing ingested")
             return
-        report = ingest_paths(store, list(paths), each=_bar)
+        data_dir = Path(current_app.config["DATA_DIR"])
+        report = ingest_paths(store, list(paths), each=_bar,
+                              drop_from_index=lambda ids: indexer.remove(data_dir, ids))
         indexer.update(store, Path(current_app.config["DATA_DIR"]), report.changed)
         indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
         store.collect_garbage()
@@ -123,6 +126,7 @@ def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_perso
             store,
             Change(record_id, n, action == "withhold", reason, clerk, list(grounds), confirm_personal_data),
             lambda ids, purge: indexer.write(store, data_dir, ids, purge),
+            lambda: index_lock(data_dir),
         )
     except NeedsConfirmation as exc:
         click.echo(f"refused: {exc}", err=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from . import audit
@@ -44,8 +45,18 @@ class Change:
     confirm_personal_data: bool = False
 
 
-def change_disclosure(store: Store, change: Change, write_index: WriteIndex) -> audit.Entry:
-    """Withhold or release one attachment, audit it, and bring the index along."""
+def change_disclosure(store: Store, change: Change, write_index: WriteIndex,
+                      index_lock: Callable[[], AbstractContextManager] = nullcontext) -> audit.Entry:
+    """Withhold or release one attachment, audit it, and bring the index along.
+
+    `index_lock` is held from before the store's transaction to after its commit, so that no
+    other process's catch-up can index the old state between our index write and our commit.
+    """
+    with index_lock():
+        return _change(store, change, write_index)
+
+
+def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entry:
     record = store.get(change.record_id)
     if record is None:
         raise ChangeRefused(f"no such record: {change.record_id}")
@@ -78,8 +89,10 @@ def change_disclosure(store: Store, change: Change, write_index: WriteIndex) -> 
 
     new_level = Disclosure.WITHHELD if change.withhold else Disclosure.PUBLIC
     db = store.db
-    with db:  # mark first, committed on its own: whatever happens next, catch_up repairs it
-        db.execute("UPDATE records SET indexed_version = NULL WHERE id = ?", (record.id,))
+    # every record holding the same bytes changes with it (content withheld anywhere is
+    # withheld everywhere); marked first, committed on its own, so catch_up repairs any crash
+    affected = sorted(store.records_with({att.sha256}) | {record.id})
+    store.mark_pending(affected)
     try:
         db.execute("UPDATE attachments SET disclosure = ?, grounds = ? WHERE record_id = ? AND n = ?",
                    (new_level.value, json.dumps(grounds), record.id, att.n))
@@ -87,12 +100,12 @@ def change_disclosure(store: Store, change: Change, write_index: WriteIndex) -> 
                      attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
                      grounds=grounds, reason=reason,
                      personal_data_confirmed=change.confirm_personal_data and not change.withhold)
-        versions = write_index([record.id], True) if change.withhold else {}
+        versions = write_index(affected, True) if change.withhold else {}
         db.commit()
     except BaseException:
         db.rollback()
         raise
     if not change.withhold:
-        versions = write_index([record.id], False)
+        versions = write_index(affected, False)
     store.mark_indexed(versions)
     return audit.of_record(db, record.id)[-1]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import audit
 from .batch import BatchError, opened, record_folders
 from .blobs import sha256_of
 from .disclosure import Disclosure
@@ -54,13 +55,20 @@ def _as_is(folders: list[Path], label: str) -> Iterable[Path]:
     return folders
 
 
+DropFromIndex = Callable[[list[str]], None]
+
+
 def ingest_paths(
     store: Store, paths: list[Path],
     each: Callable[[list[Path], str], Iterable[Path]] = _as_is,
+    drop_from_index: DropFromIndex | None = None,
 ) -> Report:
     """Ingest every batch in `paths` into the store; each record stands or falls alone.
 
-    `each` wraps the record folders of one batch, e.g. in a progress bar.
+    `each` wraps the record folders of one batch, e.g. in a progress bar. `drop_from_index`
+    takes records out of the search index before a change could make part of them less
+    public (a replaced record, or other records holding a file this one withholds); the
+    caller indexes them again after the batch.
     """
     report = Report()
     seen: set[str] = set()
@@ -69,7 +77,7 @@ def ingest_paths(
             with opened(Path(path)) as root:
                 for folder in each(record_folders(root), str(path)):
                     try:
-                        report.outcomes.append(ingest_record(store, folder, seen))
+                        report.outcomes.append(ingest_record(store, folder, seen, drop_from_index))
                     except OSError as exc:  # unreadable file: this record fails, not the batch
                         report.outcomes.append(
                             Outcome(folder.name, "rejected", [f"file: cannot be read ({exc.strerror})"]))
@@ -78,7 +86,8 @@ def ingest_paths(
     return report
 
 
-def ingest_record(store: Store, folder: Path, seen: set[str]) -> Outcome:
+def ingest_record(store: Store, folder: Path, seen: set[str],
+                  drop_from_index: DropFromIndex | None = None) -> Outcome:
     """Ingest one record folder; nothing of it is stored unless all of it is sound."""
     try:
         data = json.loads((folder / "record.json").read_text(encoding="utf-8"))
@@ -105,8 +114,40 @@ def ingest_record(store: Store, folder: Path, seen: set[str]) -> Outcome:
         return Outcome(record_id, "unchanged", notes=notes)
 
     record, extractions = _build(store, data, folder)
+    notes += _keep_clerk_withholds(store, record)
+    withheld = {a.sha256 for a in record.attachments
+                if record.withheld_grounds or a.disclosure is Disclosure.WITHHELD}
+    affected = store.records_with(withheld) | ({record_id} if previous else set())
+    if affected:
+        # fail closed: out of the index first (committed), so that neither the rest of the
+        # batch nor a crash leaves text searchable that the store now withholds
+        store.mark_pending(sorted(affected))
+        if drop_from_index:
+            drop_from_index(sorted(affected))
     store.save(record, digest, extractions)
+    stored = store.get(record_id)
+    notes += [f"{a.name}: the same file is withheld in another record; withheld here too"
+              for a in stored.attachments if a.withheld_elsewhere is not None
+              and a.disclosure is Disclosure.PUBLIC]
     return Outcome(record_id, "replaced" if previous else "added", notes=notes)
+
+
+def _keep_clerk_withholds(store: Store, record: Record) -> list[str]:
+    """Keep withheld what a clerk withheld, when a new version of the record says public.
+
+    A batch re-sent by an agency must not quietly undo a clerk's decision (personal data
+    found after release, say); the clerk can release it again, on the record.
+    """
+    last: dict[str, audit.Entry] = {}
+    for entry in audit.of_record(store.db, record.id):
+        last[entry.attachment_name] = entry
+    notes = []
+    for att in record.attachments:
+        entry = last.get(att.name)
+        if entry and entry.new_level == "withheld" and att.disclosure is Disclosure.PUBLIC:
+            att.disclosure, att.grounds = Disclosure.WITHHELD, entry.grounds
+            notes.append(f"{att.name}: kept withheld, as a clerk decided on {entry.at[:10]}")
+    return notes
 
 
 def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:

@@ -35,6 +35,8 @@ class Attachment:
     text_status: str = "none"  # ok | empty | failed | unsupported
     text_reason: str | None = None
     pages: int | None = None
+    # grounds on which the same bytes are withheld in another record: withheld here too
+    withheld_elsewhere: list[int] | None = None
 
 
 @dataclass
@@ -62,10 +64,18 @@ class Record:
     ingested_at: str | None = None
 
     def effective(self, att: Attachment) -> tuple[Disclosure, list[int]]:
-        """Return an attachment's level and grounds once the whole-record rule applies."""
+        """Return an attachment's level and grounds once the whole-record rule applies.
+
+        Content withheld anywhere is withheld everywhere: the same file public in another
+        record would otherwise publish what a clerk or an agency withheld.
+        """
         if self.withheld_grounds:
             return Disclosure.WITHHELD, sorted(set(att.grounds or self.withheld_grounds))
-        return att.disclosure, sorted(set(att.grounds)) if att.disclosure is Disclosure.WITHHELD else []
+        if att.disclosure is Disclosure.WITHHELD:
+            return Disclosure.WITHHELD, sorted(set(att.grounds))
+        if att.withheld_elsewhere is not None:
+            return Disclosure.WITHHELD, sorted(set(att.withheld_elsewhere))
+        return Disclosure.PUBLIC, []
 
     @property
     def level(self) -> Disclosure:

@@ -228,6 +228,37 @@ class Store:
         rows = self.db.execute("SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,))
         return [{**dict(r), "counts": json.loads(r["counts"])} for r in rows]
 
+    def _withheld_elsewhere(self, record_id: str, hashes: set[str]) -> dict[str, list[int]]:
+        """Return {sha256: grounds} of these files withheld in records other than this one."""
+        if not hashes:
+            return {}
+        marks = ",".join("?" * len(hashes))
+        rows = self.db.execute(
+            f"SELECT a.sha256, a.disclosure, a.grounds, r.withheld_grounds FROM attachments a "
+            f"JOIN records r ON r.id = a.record_id WHERE a.sha256 IN ({marks}) AND a.record_id != ? "
+            f"AND (a.disclosure = 'withheld' OR r.withheld_grounds IS NOT NULL)",
+            (*hashes, record_id),
+        )
+        found: dict[str, set[int]] = {}
+        for r in rows:
+            grounds = json.loads(r["grounds"]) or json.loads(r["withheld_grounds"] or "[]")
+            found.setdefault(r["sha256"], set()).update(grounds)
+        return {sha: sorted(g) for sha, g in found.items()}
+
+    def records_with(self, hashes: set[str]) -> set[str]:
+        """Return the ids of the records holding any of these files."""
+        if not hashes:
+            return set()
+        marks = ",".join("?" * len(hashes))
+        return {r[0] for r in self.db.execute(
+            f"SELECT DISTINCT record_id FROM attachments WHERE sha256 IN ({marks})", tuple(hashes))}
+
+    def mark_pending(self, record_ids: list[str]) -> None:
+        """Mark records for re-indexing, committed on its own before the change that needs it."""
+        with self.db:
+            self.db.executemany("UPDATE records SET indexed_version = NULL WHERE id = ?",
+                                [(rid,) for rid in record_ids])
+
     def referenced_hashes(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT sha256 FROM attachments")}
 
@@ -237,6 +268,7 @@ class Store:
             "LEFT JOIN extractions e ON e.sha256 = a.sha256 WHERE a.record_id = ? ORDER BY a.n",
             (row["id"],),
         ).fetchall()
+        elsewhere = self._withheld_elsewhere(row["id"], {a["sha256"] for a in att_rows})
         attachments = [
             Attachment(
                 n=a["n"],
@@ -251,6 +283,7 @@ class Store:
                 text_status=a["status"] or "none",
                 text_reason=a["reason"],
                 pages=a["pages"],
+                withheld_elsewhere=elsewhere.get(a["sha256"]),
             )
             for a in att_rows
         ]

@@ -123,6 +123,19 @@ def _write(store: Store, data_dir: Path, record_ids: list[str], purge: bool) -> 
     return versions
 
 
+def remove(data_dir: Path, record_ids: list[str]) -> None:
+    """Take records out of the index, rewriting the segments that held them."""
+    with index_lock(data_dir):
+        ix = open_index(data_dir)
+        try:
+            writer = ix.writer(timeout=WRITER_TIMEOUT)
+            for record_id in record_ids:
+                writer.delete_by_term("id", record_id)
+            writer.commit(mergetype=purge_deleted)
+        finally:
+            ix.close()
+
+
 def update(store: Store, data_dir: Path, record_ids: Iterable[str]) -> int:
     """Bring the index entries of these records in line with the store; return how many."""
     ids = list(record_ids)

@@ -55,7 +55,10 @@ def parse(schema, text: str) -> Q.Query | None:
     words = text.split()
     if all(w.startswith("-") and len(w) > 1 for w in words):  # only exclusions: all records but these
         text = " ".join("NOT " + w[1:] for w in words)
-    parsed = _parser(schema).parse(text)
+    try:
+        parsed = _parser(schema).parse(text)
+    except Exception as exc:  # a field that holds no terms (body_sources:x), say
+        raise QueryRefused("검색어를 이해하지 못했습니다. The query could not be understood.") from exc
     if isinstance(parsed, Q.NullQuery.__class__) or parsed is Q.NullQuery:
         return None
     if sum(1 for _ in parsed.leaves()) > MAX_TERMS * len(TEXT_FIELDS):

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import sorting
 
@@ -81,8 +82,11 @@ def search(searcher, req: SearchRequest) -> dict:
         name: sorting.FieldFacet(name, allow_overlap=name in ("grounds", "licences"), maptype=sorting.Count)
         for name in FACETS
     }
-    results = searcher.search_page(query, page, pagelen=req.page_size, filter=_filter(req),
-                                   sortedby=sortedby, reverse=reverse, groupedby=facets)
+    try:
+        results = searcher.search_page(query, page, pagelen=req.page_size, filter=_filter(req),
+                                       sortedby=sortedby, reverse=reverse, groupedby=facets)
+    except Exception as exc:  # e.g. a field the reader may name but that holds no terms
+        raise QueryRefused("검색어를 이해하지 못했습니다. The query could not be run.") from exc
     # Whoosh clamps a page past the end to the last page; a reader asked for none.
     beyond = results.pagenum != page and results.total > 0
     body_pattern = surface_pattern(surfaces(parsed, "body"))
@@ -139,11 +143,16 @@ def searching(data_dir: Path):
     """
     key = str(data_dir)
     with _lock:
-        folder = index_link(data_dir).resolve() if index_link(data_dir).exists() else None
+        if not index_link(data_dir).exists():
+            open_index(data_dir).close()  # makes the first, empty index
+        # resolved once: a swap between two resolutions would pair a name with another folder
+        folder = index_link(data_dir).resolve()
         entry = _open.get(key)
         if entry is None or entry[0] != folder:
-            ix = open_index(data_dir)
-            entry = (index_link(data_dir).resolve(), ix, ix.searcher())
+            if entry is not None:
+                entry[2].close()  # only this thread uses it: the lock is held
+            ix = whoosh_index.open_dir(str(folder))
+            entry = (folder, ix, ix.searcher())
         elif not entry[2].up_to_date():
             # a fresh searcher, not refresh(): refresh reuses segment readers and was seen
             # here to keep counting a document deleted since (a withheld entry resurfacing)

@@ -16,7 +16,8 @@ bp = Blueprint("auth", __name__, url_prefix="/clerk")
 
 def _safe_next(target: str | None) -> str:
     # Only our own clerk pages: a crafted ?next= must not send a clerk to another site.
-    if target and target.startswith("/clerk") and not target.startswith("//") and "\\" not in target:
+    if (target and target.startswith("/clerk") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return url_for("clerk.dashboard")
 

@@ -17,6 +17,7 @@ from archive.extract import REASONS, format_name
 from archive.ingest import ingest_paths
 from archive.pii import KINDS
 from index import indexer
+from index.locking import index_lock
 
 from .context import data_dir, get_store
 from .forms import ReleaseForm, UploadForm, WithholdForm
@@ -76,7 +77,8 @@ def record(record_id: str):
 def _apply(record_id: str, n: int, form, change: Change):
     store = get_store()
     try:
-        change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir(), ids, purge))
+        change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir(), ids, purge),
+                          lambda: index_lock(data_dir()))
     except NeedsConfirmation as exc:
         flash(str(exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
@@ -133,7 +135,7 @@ def ingest():
         with tempfile.TemporaryDirectory(prefix="yeollam-upload-") as tmp:
             path = Path(tmp) / "batch.zip"
             form.batch.data.save(path)
-            report = ingest_paths(store, [path])
+            report = ingest_paths(store, [path], drop_from_index=lambda ids: indexer.remove(data_dir(), ids))
         indexer.update(store, data_dir(), report.changed)
         indexer.catch_up(store, data_dir())
         name = form.batch.data.filename or "upload.zip"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from .downloads import Withheld, withheld_response
 
@@ -53,7 +53,7 @@ def handle_withheld(exc: Withheld):
 def handle_unexpected(exc: Exception):
     # Log the details for operators; tell the visitor nothing that could carry content.
     log.exception("unhandled error on %s", request.path)
-    return _answer(500, InternalServerError.name)
+    return _answer(500, "Internal Server Error")
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_dis
 from archive.store import Store
 from index import indexer
 from index.indexer import open_index
+from index.locking import index_lock
 from tests.conftest import CLERK
 
 SEED = "D0000032552803"
@@ -23,7 +24,8 @@ def store(clerk_app):
 
 def apply(store, change):
     data_dir = store.data_dir
-    return change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir, ids, purge))
+    return change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir, ids, purge),
+                             lambda: index_lock(data_dir))
 
 
 def lexicon(data_dir) -> set[str]:
