@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from archive import accounts
 from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
 from archive.ingest import ingest_paths, reextract_stale
+from archive.rendition import forget as forget_rendition
 from archive.store import Store
 from index import indexer
 from index.locking import index_lock
@@ -128,6 +129,8 @@ def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_perso
             lambda ids, purge: indexer.write(store, data_dir, ids, purge),
             lambda: index_lock(data_dir),
         )
+        if action == "withhold":  # the text's PDF need not outlive its disclosure
+            forget_rendition(data_dir / "renditions", store.get(record_id).attachment(n).sha256)
     except NeedsConfirmation as exc:
         click.echo(f"refused: {exc}", err=True)
         for kind, masked in exc.findings:

@@ -57,3 +57,12 @@ def cached_text_pdf(cache_dir: Path, sha256: str, text: str, title: str, font_pa
             out.write(text_pdf(text, title, font_path))
         os.replace(tmp, target)
     return target
+
+
+def forget(cache_dir: Path, sha256: str) -> int:
+    """Delete the cached renditions of a file (after a withhold); return how many."""
+    removed = 0
+    for path in Path(cache_dir).glob(f"{sha256}-*.pdf"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -16,6 +16,7 @@ from archive.disclosure import GROUNDS, grounds_info
 from archive.extract import REASONS, format_name
 from archive.ingest import ingest_paths
 from archive.pii import KINDS
+from archive.rendition import forget as forget_rendition
 from index import indexer
 from index.locking import index_lock
 
@@ -86,6 +87,8 @@ def _apply(record_id: str, n: int, form, change: Change):
     except ChangeRefused as exc:
         flash(f"바꾸지 못했습니다: {exc}", "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form}), 400
+    if change.withhold:  # the text's PDF need not outlive its disclosure
+        forget_rendition(data_dir() / "renditions", store.get(record_id).attachment(n).sha256)
     flash(f"첨부 {n}: {'비공개로 바꾸었습니다' if change.withhold else '공개했습니다'}. "
           f"{'Withheld' if change.withhold else 'Released'}.", "info")
     return redirect(url_for("clerk.record", record_id=record_id))

@@ -1,5 +1,7 @@
 """The unforgivable bug: withheld content reaching the public by any path. Try them all."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.builders import batch, hwpx_bytes, pdf_bytes, record
@@ -141,3 +143,11 @@ def test_no_canary_after_a_clerk_withholds(canary_app):
             assert canary not in shown, f"{canary} leaked at {path}"
     assert client.get("/api/search", query_string={"q": LATE}).get_json()["total"] == 0
     assert client.get("/records/C-PARTIAL/attachments/5/pdf").status_code == 451
+    cache = Path(canary_app.config["DATA_DIR"]) / "renditions"
+    assert not [p for p in cache.glob("*.pdf") if LATE in readable_pdf(p)]  # not even on disk
+
+
+def readable_pdf(path) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() or "" for page in PdfReader(path).pages)
