@@ -28,7 +28,9 @@ def record_folders(root: Path) -> list[Path]:
     """
     if (root / "record.json").is_file():
         return [root]
-    children = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    # __MACOSX and dot-folders are what zip tools add, never records
+    children = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()
+                      and p.name != "__MACOSX" and not p.name.startswith("."))
     found = [p for p in children if (p / "record.json").is_file()]
     if not found and len(children) == 1:
         return record_folders(children[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from .extract import EXTRACTOR_VERSION, extract_text, media_type_of
 from .pii import find_personal_data
 from .records import Attachment, Record
 from .store import Store
-from .validate import problems_of
+from .validate import find_file, problems_of
 
 
 @dataclass
@@ -90,7 +91,8 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
                   drop_from_index: DropFromIndex | None = None) -> Outcome:
     """Ingest one record folder; nothing of it is stored unless all of it is sound."""
     try:
-        data = json.loads((folder / "record.json").read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Korean Windows often save record.json with a BOM
+        data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return Outcome(folder.name, "rejected", [f"record.json: not valid JSON ({exc})"])
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else folder.name
@@ -101,13 +103,14 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
         return Outcome(record_id, "rejected", problems)
     seen.add(record_id)
 
-    named = {a["file"] for a in data.get("attachments", [])}
+    named = {unicodedata.normalize("NFC", a["file"]) for a in data.get("attachments", [])}
     notes = [
         f"{p.name}: not named by any attachment, not ingested"
         for p in sorted(folder.iterdir())
-        if p.name != "record.json" and p.name not in named
+        if p.name != "record.json" and not p.name.startswith(".")
+        and unicodedata.normalize("NFC", p.name) not in named
     ]
-    hashes = [sha256_of(folder / a["file"]) for a in data.get("attachments", [])]
+    hashes = [sha256_of(find_file(folder, a["file"])) for a in data.get("attachments", [])]
     digest = _digest(data, hashes)
     previous = store.digest_of(record_id)
     if previous and previous[0] == digest:
@@ -177,7 +180,7 @@ def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, di
     attachments = []
     extractions: dict[str, dict] = {}
     for n, att in enumerate(data.get("attachments", []), start=1):
-        path = folder / att["file"]
+        path = find_file(folder, att["file"])
         sha, size = store.blobs.put(path)
         cached = store.extraction(sha)
         if sha not in extractions and not (cached and cached["extractor"] == EXTRACTOR_VERSION):

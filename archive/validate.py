@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,22 @@ def unsafe_name(name: str) -> bool:
     )
 
 
+def find_file(folder: Path, name: str) -> Path | None:
+    """Return the regular file `name` in a record folder, or None.
+
+    Zips made on a Mac carry Korean names decomposed (NFD) while record.json has them
+    composed (NFC): the name matches in either form. Links are never followed.
+    """
+    target = folder / name
+    if target.is_file() and not target.is_symlink():
+        return target
+    wanted = unicodedata.normalize("NFC", name)
+    for candidate in folder.iterdir():
+        if unicodedata.normalize("NFC", candidate.name) == wanted:
+            return candidate if candidate.is_file() and not candidate.is_symlink() else None
+    return None
+
+
 def problems_of(data, folder: Path) -> list[str]:
     """Return every problem of one record as 'field: reason'; empty when it may go in."""
     if not isinstance(data, dict):
@@ -54,8 +71,7 @@ def problems_of(data, folder: Path) -> list[str]:
         if name in names:
             problems.append(f"{where}.file: {name!r} is named twice")
         names.add(name)
-        target = folder / name
-        if target.is_symlink() or not target.is_file():
+        if find_file(folder, name) is None:
             problems.append(f"{where}.file: {name!r} is not a file in the record folder")
         if att["disclosure"] == "public" and att.get("grounds"):
             problems.append(f"{where}.grounds: a public attachment has no grounds")

@@ -167,3 +167,29 @@ def test_hostile_batch_each_record_refused_alone_with_one_line(app, runner, tmp_
         assert reasons and all(len(line) < 300 for line in reasons), rid
     assert "added     OK-1" in lines
     assert store_of(app).record_ids() == ["OK-1"]
+
+
+def test_mac_zip_names_and_a_bom_in_record_json(app, runner, tmp_path):
+    import unicodedata
+
+    data = record(attachments=[{"file": "결재문서본문.txt", "disclosure": "public"}])
+    folder = tmp_path / "b" / "T-0001"
+    folder.mkdir(parents=True)
+    (folder / "record.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(data, ensure_ascii=False).encode())
+    (folder / unicodedata.normalize("NFD", "결재문서본문.txt")).write_text("맥에서 묶은 본문")
+    result, report = ingest(runner, tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    assert report["counts"]["added"] == 1 and report["records"][0]["notes"] == []
+    assert app.test_client().get("/api/search?q=맥에서").get_json()["total"] == 1
+
+
+def test_zip_from_a_mac_with_macosx_folder_and_ds_store(app, runner, tmp_path):
+    zpath = tmp_path / "mac.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.writestr("batch/T-0001/record.json", json.dumps(record(), ensure_ascii=False))
+        zf.writestr("batch/T-0001/본문.txt", "맥 압축 본문")
+        zf.writestr("batch/T-0001/.DS_Store", b"\0\0\0\1Bud1")
+        zf.writestr("__MACOSX/batch/T-0001/._본문.txt", b"\0\5\26\7")
+    result, report = ingest(runner, zpath)
+    assert result.exit_code == 0 and report["counts"]["added"] == 1
+    assert report["records"][0]["notes"] == []
