@@ -25,7 +25,8 @@ def atom():
 @bp.get("/sitemap.xml")
 def sitemap():
     store = get_store()
-    urls = [url_for("public.home", _external=True)]
+    urls = [url_for("public.home", _external=True), url_for("public.search_help", _external=True)]
+    urls += [url_for("public.classification", path=name, _external=True) for name, _ in store.top_classifications()]
     urls += [url_for("public.record", record_id=rid, _external=True) for rid in store.record_ids()]
     body = render_template("sitemap.xml", urls=urls)
     return body, 200, {"Content-Type": "application/xml; charset=utf-8"}
