@@ -48,7 +48,8 @@ def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> No
             return
         data_dir = Path(current_app.config["DATA_DIR"])
         report = ingest_paths(store, list(paths), each=_bar,
-                              drop_from_index=lambda ids: indexer.remove(data_dir, ids))
+                              drop_from_index=lambda ids: indexer.remove(data_dir, ids),
+                              index_lock=lambda: index_lock(data_dir))
         indexer.update(store, Path(current_app.config["DATA_DIR"]), report.changed)
         indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
         store.collect_garbage()

@@ -79,6 +79,9 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
     else:
         if grounds:
             raise ChangeRefused("releasing takes no grounds")
+        if att.disclosure is Disclosure.PUBLIC and att.withheld_elsewhere is not None:
+            raise ChangeRefused("the same file is withheld in another record or by a clerk's earlier "
+                                "withhold there; release it where it was withheld")
         if att.disclosure is Disclosure.PUBLIC:
             raise ChangeRefused("the attachment is public already")
         if record.withheld_grounds:
@@ -96,6 +99,11 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
     try:
         db.execute("UPDATE attachments SET disclosure = ?, grounds = ? WHERE record_id = ? AND n = ?",
                    (new_level.value, json.dumps(grounds), record.id, att.n))
+        if change.withhold:  # the content itself, whatever record or name carries it later
+            db.execute("INSERT OR REPLACE INTO withheld_files (sha256, grounds) VALUES (?, ?)",
+                       (att.sha256, json.dumps(grounds)))
+        else:
+            db.execute("DELETE FROM withheld_files WHERE sha256 = ?", (att.sha256,))
         audit.append(db, at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
                      attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
                      grounds=grounds, reason=reason,

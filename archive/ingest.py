@@ -6,6 +6,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,12 +58,14 @@ def _as_is(folders: list[Path], label: str) -> Iterable[Path]:
 
 
 DropFromIndex = Callable[[list[str]], None]
+IndexLock = Callable[[], AbstractContextManager]
 
 
 def ingest_paths(
     store: Store, paths: list[Path],
     each: Callable[[list[Path], str], Iterable[Path]] = _as_is,
     drop_from_index: DropFromIndex | None = None,
+    index_lock: IndexLock = nullcontext,
 ) -> Report:
     """Ingest every batch in `paths` into the store; each record stands or falls alone.
 
@@ -78,7 +81,7 @@ def ingest_paths(
             with opened(Path(path)) as root:
                 for folder in each(record_folders(root), str(path)):
                     try:
-                        report.outcomes.append(ingest_record(store, folder, seen, drop_from_index))
+                        report.outcomes.append(ingest_record(store, folder, seen, drop_from_index, index_lock))
                     except OSError as exc:  # unreadable file: this record fails, not the batch
                         report.outcomes.append(
                             Outcome(folder.name, "rejected", [f"file: cannot be read ({exc.strerror})"]))
@@ -88,7 +91,7 @@ def ingest_paths(
 
 
 def ingest_record(store: Store, folder: Path, seen: set[str],
-                  drop_from_index: DropFromIndex | None = None) -> Outcome:
+                  drop_from_index: DropFromIndex | None = None, index_lock: IndexLock = nullcontext) -> Outcome:
     """Ingest one record folder; nothing of it is stored unless all of it is sound."""
     try:
         # utf-8-sig: editors on Korean Windows often save record.json with a BOM
@@ -121,13 +124,15 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
     withheld = {a.sha256 for a in record.attachments
                 if record.withheld_grounds or a.disclosure is Disclosure.WITHHELD}
     affected = store.records_with(withheld) | ({record_id} if previous else set())
-    if affected:
-        # fail closed: out of the index first (committed), so that neither the rest of the
-        # batch nor a crash leaves text searchable that the store now withholds
-        store.mark_pending(sorted(affected))
-        if drop_from_index:
-            drop_from_index(sorted(affected))
-    store.save(record, digest, extractions)
+    # fail closed: out of the index first (committed), so that neither the rest of the batch
+    # nor a crash leaves text searchable that the store now withholds; under the index lock
+    # to the save, so that no other process's catch-up re-indexes the old state in between
+    with index_lock() if affected else nullcontext():
+        if affected:
+            store.mark_pending(sorted(affected))
+            if drop_from_index:
+                drop_from_index(sorted(affected))
+        store.save(record, digest, extractions)
     stored = store.get(record_id)
     notes += [f"{a.name}: the same file is withheld in another record; withheld here too"
               for a in stored.attachments if a.withheld_elsewhere is not None
@@ -143,10 +148,10 @@ def _keep_clerk_withholds(store: Store, record: Record) -> list[str]:
     """
     last: dict[str, audit.Entry] = {}
     for entry in audit.of_record(store.db, record.id):
-        last[entry.attachment_name] = entry
+        last[unicodedata.normalize("NFC", entry.attachment_name)] = entry
     notes = []
     for att in record.attachments:
-        entry = last.get(att.name)
+        entry = last.get(unicodedata.normalize("NFC", att.name))
         if entry and entry.new_level == "withheld" and att.disclosure is Disclosure.PUBLIC:
             att.disclosure, att.grounds = Disclosure.WITHHELD, entry.grounds
             notes.append(f"{att.name}: kept withheld, as a clerk decided on {entry.at[:10]}")

@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS extractions (
     extractor TEXT NOT NULL,
     pii TEXT NOT NULL DEFAULT '[]'  -- personal data found in the text, masked: [[kind, masked]]
 );
+-- Files a clerk withheld, by content: they stay withheld in every record that holds them,
+-- whatever a later batch calls them, until a clerk releases them.
+CREATE TABLE IF NOT EXISTS withheld_files (
+    sha256 TEXT PRIMARY KEY,
+    grounds TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ingests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -229,15 +235,20 @@ class Store:
         return [{**dict(r), "counts": json.loads(r["counts"])} for r in rows]
 
     def _withheld_elsewhere(self, record_id: str, hashes: set[str]) -> dict[str, list[int]]:
-        """Return {sha256: grounds} of these files withheld in records other than this one."""
+        """Return {sha256: grounds} of these files withheld anywhere.
+
+        Anywhere: another record, another attachment of this record, or a clerk's withhold
+        of the content itself (withheld_files).
+        """
         if not hashes:
             return {}
         marks = ",".join("?" * len(hashes))
         rows = self.db.execute(
-            f"SELECT a.sha256, a.disclosure, a.grounds, r.withheld_grounds FROM attachments a "
-            f"JOIN records r ON r.id = a.record_id WHERE a.sha256 IN ({marks}) AND a.record_id != ? "
-            f"AND (a.disclosure = 'withheld' OR r.withheld_grounds IS NOT NULL)",
-            (*hashes, record_id),
+            f"SELECT a.sha256, a.grounds, r.withheld_grounds FROM attachments a "
+            f"JOIN records r ON r.id = a.record_id WHERE a.sha256 IN ({marks}) "
+            f"AND (a.disclosure = 'withheld' OR r.withheld_grounds IS NOT NULL) "
+            f"UNION ALL SELECT sha256, grounds, NULL FROM withheld_files WHERE sha256 IN ({marks})",
+            (*hashes, *hashes),
         )
         found: dict[str, set[int]] = {}
         for r in rows:

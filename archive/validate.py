@@ -68,9 +68,9 @@ def problems_of(data, folder: Path) -> list[str]:
         if unsafe_name(name):
             problems.append(f"{where}.file: unsafe file name {name!r} (no /, \\, .. or absolute paths)")
             continue
-        if name in names:
+        if unicodedata.normalize("NFC", name) in names:
             problems.append(f"{where}.file: {name!r} is named twice")
-        names.add(name)
+        names.add(unicodedata.normalize("NFC", name))
         if find_file(folder, name) is None:
             problems.append(f"{where}.file: {name!r} is not a file in the record folder")
         if att["disclosure"] == "public" and att.get("grounds"):

@@ -138,7 +138,8 @@ def ingest():
         with tempfile.TemporaryDirectory(prefix="yeollam-upload-") as tmp:
             path = Path(tmp) / "batch.zip"
             form.batch.data.save(path)
-            report = ingest_paths(store, [path], drop_from_index=lambda ids: indexer.remove(data_dir(), ids))
+            report = ingest_paths(store, [path], drop_from_index=lambda ids: indexer.remove(data_dir(), ids),
+                                  index_lock=lambda: index_lock(data_dir()))
         indexer.update(store, data_dir(), report.changed)
         indexer.catch_up(store, data_dir())
         name = form.batch.data.filename or "upload.zip"

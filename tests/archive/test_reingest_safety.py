@@ -84,3 +84,41 @@ def test_stored_only_fields_and_odd_next_do_not_error(clerk_app):
     login = client.post("/clerk/login?next=/clerk/%0d%0aSet-Cookie:x=1",
                         data={"csrf_token": token, "name": CLERK, "password": "correct horse battery"})
     assert login.status_code == 302 and login.headers["Location"].endswith("/clerk/")
+
+
+def test_the_same_bytes_twice_in_one_record(clerk_app, tmp_path):
+    runner = clerk_app.test_cli_runner()
+    same = "같은 내용 CANARYTWICE88"
+    root = batch(tmp_path / "b", (record(attachments=[
+        {"file": "a.txt", "disclosure": "public"},
+        {"file": "b.txt", "disclosure": "withheld", "grounds": [6]}], disclosure="partial"),
+        {"a.txt": same, "b.txt": same}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    client = clerk_app.test_client()
+    assert client.get("/records/T-0001/attachments/1/original").status_code == 451
+    assert search_total(clerk_app, "CANARYTWICE88") == 0
+
+
+def test_a_clerk_withhold_follows_the_bytes_through_renames_and_corrections(clerk_app, tmp_path):
+    import unicodedata
+
+    runner = clerk_app.test_cli_runner()
+    secret = "명단 CANARYFOLLOW55"
+    root = batch(tmp_path / "v1",
+                 (record(id="A", attachments=[{"file": "민감.txt", "disclosure": "public"}]), {"민감.txt": secret}),
+                 (record(id="B", attachments=[{"file": "사본.txt", "disclosure": "public"}]), {"사본.txt": secret}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    assert runner.invoke(args=["disclose", "A", "1", "--withhold", "--ground", "6", "--reason", "r",
+                               "--clerk", CLERK]).exit_code == 0
+    # the agency re-sends A: the name decomposed (a Mac), then renamed, then with corrected bytes
+    nfd = unicodedata.normalize("NFD", "민감.txt")
+    for name, text in [(nfd, secret), ("민감 (1).txt", secret), ("민감.txt", "가린 뒤의 명단")]:
+        again = batch(tmp_path / f"v-{len(name)}-{len(text)}",
+                      (record(id="A", title=f"다시 {name}", attachments=[{"file": name, "disclosure": "public"}]),
+                       {name: text}))
+        assert runner.invoke(args=["ingest", str(again)]).exit_code == 0
+        client = clerk_app.test_client()
+        assert search_total(clerk_app, "CANARYFOLLOW55") == 0, name
+        assert client.get("/records/B/attachments/1/original").status_code == 451, name
+        if text == secret:
+            assert client.get("/records/A/attachments/1/original").status_code == 451, name
