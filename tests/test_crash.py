@@ -3,6 +3,7 @@
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,6 +26,21 @@ def flask(data_dir, *args) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def stored(data_dir) -> int:
+    """Count the records stored so far, read-only, beside the running ingest."""
+    path = data_dir / "archive.sqlite3"
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT count(*) FROM records").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # the schema is being created this very moment
+        return 0
+
+
 @pytest.fixture
 def crash_batch(tmp_path):
     records = []
@@ -42,8 +58,14 @@ def test_killed_ingests_then_a_rerun_leave_a_sound_store(tmp_path, crash_batch, 
     rng = random.Random(20261125)
     seen = []
     for _ in range(4):
+        before = seen[-1] if seen else 0
         proc = flask(data_dir, "ingest", str(crash_batch))
-        time.sleep(rng.uniform(0.3, 3.0))
+        # wait until this run has stored something new (start-up time differs between machines),
+        # then kill it a random moment later
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline and stored(data_dir) <= before:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.4))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         store = Store(data_dir)  # whatever the moment, the store opens and each record is whole
