@@ -79,10 +79,12 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
     else:
         if grounds:
             raise ChangeRefused("releasing takes no grounds")
-        if att.disclosure is Disclosure.PUBLIC and att.withheld_elsewhere is not None:
-            raise ChangeRefused("the same file is withheld in another record or by a clerk's earlier "
-                                "withhold there; release it where it was withheld")
-        if att.disclosure is Disclosure.PUBLIC:
+        # a clerk's earlier withhold of these bytes in this record is released here too, even
+        # when a later batch renamed the file (its own row then says public)
+        held_here = store.clerk_withheld_here(att.sha256, record.id)
+        if att.disclosure is Disclosure.PUBLIC and not held_here:
+            if att.withheld_elsewhere is not None:
+                raise ChangeRefused("the same file is withheld in another record; release it there")
             raise ChangeRefused("the attachment is public already")
         if record.withheld_grounds:
             raise ChangeRefused("the record is withheld as a whole; its attachments stay withheld")
@@ -100,10 +102,10 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
         db.execute("UPDATE attachments SET disclosure = ?, grounds = ? WHERE record_id = ? AND n = ?",
                    (new_level.value, json.dumps(grounds), record.id, att.n))
         if change.withhold:  # the content itself, whatever record or name carries it later
-            db.execute("INSERT OR REPLACE INTO withheld_files (sha256, grounds) VALUES (?, ?)",
-                       (att.sha256, json.dumps(grounds)))
-        else:
-            db.execute("DELETE FROM withheld_files WHERE sha256 = ?", (att.sha256,))
+            db.execute("INSERT OR REPLACE INTO clerk_withheld (sha256, record_id, grounds) VALUES (?, ?, ?)",
+                       (att.sha256, record.id, json.dumps(grounds)))
+        else:  # only this record's decision: a withhold made in another record stands
+            db.execute("DELETE FROM clerk_withheld WHERE sha256 = ? AND record_id = ?", (att.sha256, record.id))
         audit.append(db, at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
                      attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
                      grounds=grounds, reason=reason,

@@ -65,11 +65,14 @@ CREATE TABLE IF NOT EXISTS extractions (
     extractor TEXT NOT NULL,
     pii TEXT NOT NULL DEFAULT '[]'  -- personal data found in the text, masked: [[kind, masked]]
 );
--- Files a clerk withheld, by content: they stay withheld in every record that holds them,
--- whatever a later batch calls them, until a clerk releases them.
-CREATE TABLE IF NOT EXISTS withheld_files (
-    sha256 TEXT PRIMARY KEY,
-    grounds TEXT NOT NULL
+-- Files a clerk withheld, by content and by the record it was withheld in: the bytes stay
+-- withheld in every record that holds them, whatever a later batch calls them, until a clerk
+-- releases them in that same record (a release elsewhere does not undo this decision).
+CREATE TABLE IF NOT EXISTS clerk_withheld (
+    sha256 TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    grounds TEXT NOT NULL,
+    PRIMARY KEY (sha256, record_id)
 );
 CREATE TABLE IF NOT EXISTS ingests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -238,7 +241,7 @@ class Store:
         """Return {sha256: grounds} of these files withheld anywhere.
 
         Anywhere: another record, another attachment of this record, or a clerk's withhold
-        of the content itself (withheld_files).
+        of the content itself (clerk_withheld).
         """
         if not hashes:
             return {}
@@ -247,7 +250,7 @@ class Store:
             f"SELECT a.sha256, a.grounds, r.withheld_grounds FROM attachments a "
             f"JOIN records r ON r.id = a.record_id WHERE a.sha256 IN ({marks}) "
             f"AND (a.disclosure = 'withheld' OR r.withheld_grounds IS NOT NULL) "
-            f"UNION ALL SELECT sha256, grounds, NULL FROM withheld_files WHERE sha256 IN ({marks})",
+            f"UNION ALL SELECT sha256, grounds, NULL FROM clerk_withheld WHERE sha256 IN ({marks})",
             (*hashes, *hashes),
         )
         found: dict[str, set[int]] = {}
@@ -255,6 +258,11 @@ class Store:
             grounds = json.loads(r["grounds"]) or json.loads(r["withheld_grounds"] or "[]")
             found.setdefault(r["sha256"], set()).update(grounds)
         return {sha: sorted(g) for sha, g in found.items()}
+
+    def clerk_withheld_here(self, sha256: str, record_id: str) -> bool:
+        """Return whether a clerk withheld these bytes in this record (and has not released them)."""
+        return self.db.execute("SELECT 1 FROM clerk_withheld WHERE sha256 = ? AND record_id = ?",
+                               (sha256, record_id)).fetchone() is not None
 
     def records_with(self, hashes: set[str]) -> set[str]:
         """Return the ids of the records holding any of these files."""

@@ -122,3 +122,49 @@ def test_a_clerk_withhold_follows_the_bytes_through_renames_and_corrections(cler
         assert client.get("/records/B/attachments/1/original").status_code == 451, name
         if text == secret:
             assert client.get("/records/A/attachments/1/original").status_code == 451, name
+
+
+def test_a_release_elsewhere_does_not_undo_a_clerk_withhold(clerk_app, tmp_path):
+    runner = clerk_app.test_cli_runner()
+    secret = "얼룩말 CANARYZEBRA19"
+
+    def disclose(*args):
+        result = runner.invoke(args=["disclose", *args, "--reason", "r", "--clerk", CLERK])
+        return result.exit_code
+
+    root = batch(tmp_path / "v1",
+                 (record(id="A", attachments=[{"file": "a.txt", "disclosure": "public"}]), {"a.txt": secret}),
+                 (record(id="B", attachments=[{"file": "b.txt", "disclosure": "public"}]), {"b.txt": secret}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    assert disclose("B", "1", "--withhold", "--ground", "6") == 0
+    renamed = batch(tmp_path / "v2", (record(id="B", attachments=[{"file": "renamed.txt", "disclosure": "public"}]),
+                                      {"renamed.txt": secret}))
+    assert runner.invoke(args=["ingest", str(renamed)]).exit_code == 0
+    assert disclose("A", "1", "--withhold", "--ground", "5") == 0
+    assert disclose("A", "1", "--release") == 0  # A's own decision only
+    assert search_total(clerk_app, "CANARYZEBRA19") == 0
+    client = clerk_app.test_client()
+    for rid in ("A", "B"):
+        assert client.get(f"/records/{rid}/attachments/1/original").status_code == 451
+    # B's clerk can still release B's decision, although a batch renamed the file since
+    assert disclose("B", "1", "--release") == 0
+    assert search_total(clerk_app, "CANARYZEBRA19") == 2
+
+
+def test_releasing_an_agency_withhold_leaves_a_clerk_withhold_elsewhere(clerk_app, tmp_path):
+    runner = clerk_app.test_cli_runner()
+    secret = "얼룩말 CANARYZEBRA20"
+    root = batch(tmp_path / "v1", (record(id="B", attachments=[{"file": "b.txt", "disclosure": "public"}]),
+                                   {"b.txt": secret}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    assert runner.invoke(args=["disclose", "B", "1", "--withhold", "--ground", "6", "--reason", "r",
+                               "--clerk", CLERK]).exit_code == 0
+    more = batch(tmp_path / "v2",
+                 (record(id="A", attachments=[{"file": "a.txt", "disclosure": "withheld", "grounds": [5]}],
+                         disclosure="withheld"), {"a.txt": secret}),
+                 (record(id="C", attachments=[{"file": "c.txt", "disclosure": "public"}]), {"c.txt": secret}))
+    assert runner.invoke(args=["ingest", str(more)]).exit_code == 0
+    assert runner.invoke(args=["disclose", "A", "1", "--release", "--reason", "r", "--clerk", CLERK]).exit_code == 0
+    assert search_total(clerk_app, "CANARYZEBRA20") == 0
+    for rid in ("A", "B", "C"):
+        assert clerk_app.test_client().get(f"/records/{rid}/attachments/1/text").status_code == 451
