@@ -82,6 +82,11 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
         # a clerk's earlier withhold of these bytes in this record is released here too, even
         # when a later batch renamed the file (its own row then says public)
         held_here = store.clerk_withheld_here(att.sha256, record.id)
+        twins = [a for a in record.attachments if a.sha256 == att.sha256 and a.n != att.n
+                 and a.disclosure is Disclosure.WITHHELD]
+        if twins:
+            raise ChangeRefused(f"the same file is withheld as attachment {twins[0].n} of this record; "
+                                "release that one first")
         if att.disclosure is Disclosure.PUBLIC and not held_here:
             if att.withheld_elsewhere is not None:
                 raise ChangeRefused("the same file is withheld in another record; release it there")

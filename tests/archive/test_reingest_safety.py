@@ -168,3 +168,22 @@ def test_releasing_an_agency_withhold_leaves_a_clerk_withhold_elsewhere(clerk_ap
     assert search_total(clerk_app, "CANARYZEBRA20") == 0
     for rid in ("A", "B", "C"):
         assert clerk_app.test_client().get(f"/records/{rid}/attachments/1/text").status_code == 451
+
+
+def test_releasing_one_copy_while_its_twin_is_withheld_is_refused(clerk_app, tmp_path):
+    runner = clerk_app.test_cli_runner()
+    secret = "쌍둥이 CANARYTWIN61"
+    root = batch(tmp_path / "v1", (record(attachments=[{"file": "a.txt", "disclosure": "public"},
+                                                       {"file": "b.txt", "disclosure": "public"}]),
+                                   {"a.txt": secret, "b.txt": secret}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    assert runner.invoke(args=["disclose", "T-0001", "1", "--withhold", "--ground", "6", "--reason", "r",
+                               "--clerk", CLERK]).exit_code == 0
+    refused = runner.invoke(args=["disclose", "T-0001", "2", "--release", "--reason", "r", "--clerk", CLERK])
+    assert refused.exit_code == 1 and "attachment 1" in refused.output
+    renamed = batch(tmp_path / "v2", (record(attachments=[{"file": "a2.txt", "disclosure": "public"},
+                                                          {"file": "b.txt", "disclosure": "public"}]),
+                                      {"a2.txt": secret, "b.txt": secret}))
+    assert runner.invoke(args=["ingest", str(renamed)]).exit_code == 0
+    assert search_total(clerk_app, "CANARYTWIN61") == 0
+    assert clerk_app.test_client().get("/records/T-0001/attachments/1/text").status_code == 451
