@@ -56,6 +56,9 @@ def _workspace(record_id: str, forms: dict | None = None, findings: dict | None 
         reason = REASONS.get(att.text_reason or "")
         attachments.append({
             "n": att.n, "name": att.name, "level": level.value, "own_level": att.disclosure.value,
+            # public by its own row, withheld because the same bytes are withheld elsewhere
+            "covered": att.disclosure.value == "public" and level.value == "withheld" and not record.withheld_grounds,
+            "held_here": store.clerk_withheld_here(att.sha256, record.id),
             "grounds": grounds_info(grounds), "size": att.size, "sha256": att.sha256,
             "format": format_name(att.name), "pages": att.pages,
             "text": store.text_of(att.sha256), "no_text_reason": reason[0] if reason else None,

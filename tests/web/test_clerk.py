@@ -179,3 +179,20 @@ def test_secret_key_is_made_once_with_mode_600_and_cookies_are_strict(tmp_path):
         assert "readable by others" in str(exc)
     else:
         raise AssertionError("a world-readable key must stop the start")
+
+
+def test_a_copy_covered_by_a_hold_elsewhere_says_so(clerk_app, tmp_path):
+    runner = clerk_app.test_cli_runner()
+    root = batch(tmp_path / "b", (record(id="X-1", attachments=[{"file": "a.txt", "disclosure": "public"}]),
+                                  {"a.txt": "같은 내용의 파일"}),
+                 (record(id="X-2", attachments=[{"file": "b.txt", "disclosure": "public"}]),
+                  {"b.txt": "같은 내용의 파일"}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    assert runner.invoke(args=["disclose", "X-1", "1", "--withhold", "--ground", "6", "--reason", "r",
+                               "--clerk", CLERK]).exit_code == 0
+    client = clerk_app.test_client()
+    log_in(client)
+    page = client.get("/clerk/records/X-2").get_data(as_text=True)
+    assert "다른 기록에서 비공개되어" in page
+    assert "/clerk/records/X-2/attachments/1/withhold" not in page
+    assert "/clerk/records/X-2/attachments/1/release" not in page
