@@ -32,7 +32,7 @@ class Attachment:
     media_type: str
     title: str | None = None
     note: str | None = None
-    text_status: str = "none"  # ok | empty | failed | unsupported
+    text_status: str = "none"  # ok, or none with text_reason saying why
     text_reason: str | None = None
     pages: int | None = None
     # grounds on which the same bytes are withheld in another record: withheld here too

@@ -21,8 +21,7 @@ def record(record_id: str):
     licences = data.pop("licences")
     data["licences"] = [lic["code"] for lic in licences]
     data["licence_details"] = licences
-    for key in ("classification_links",):
-        data.pop(key)
+    data.pop("classification_links")  # the HTML's navigation; the JSON has `classification`
     return data
 
 

@@ -8,7 +8,7 @@ import stat
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -72,7 +72,7 @@ def _csrf_refused(exc: CSRFError):
 def _cache_policy(response):
     # Clerks' pages show withheld content: never stored by a browser or proxy. Public pages
     # are revalidated on every use, so a change of disclosure is never served from a cache.
-    if request.path.startswith("/clerk") or getattr(g, "private_page", False):
+    if request.path.startswith("/clerk"):
         response.headers["Cache-Control"] = "no-store, private"
     else:
         response.headers.setdefault("Cache-Control", "no-cache")

@@ -12,6 +12,11 @@ PUBLIC_TWO = [{"file": "공개.txt", "disclosure": "public"}, {"file": "민감.t
 FILES = {"공개.txt": "누구나 보는 예산 설명", "민감.txt": "민감한내용 CANARYREINGEST77"}
 
 
+def disclose(runner, record_id, n, *options, reason="r"):
+    """Run `disclose` as clerk kim; return the CLI result."""
+    return runner.invoke(args=["disclose", record_id, str(n), *options, "--reason", reason, "--clerk", CLERK])
+
+
 def search_total(app, q):
     return app.test_client().get("/api/search", query_string={"q": q}).get_json()["total"]
 
@@ -38,8 +43,7 @@ def test_a_reingest_keeps_what_a_clerk_withheld(clerk_app, tmp_path):
     runner = clerk_app.test_cli_runner()
     root = batch(tmp_path / "v1", (record(attachments=PUBLIC_TWO), FILES))
     assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
-    assert runner.invoke(args=["disclose", "T-0001", "2", "--withhold", "--ground", "6", "--reason", "개인정보",
-                               "--clerk", CLERK]).exit_code == 0
+    assert disclose(runner, "T-0001", 2, "--withhold", "--ground", "6", reason="개인정보").exit_code == 0
     root2 = batch(tmp_path / "v2", (record(attachments=PUBLIC_TWO, approved="2024-02-01"), FILES))
     result = runner.invoke(args=["ingest", str(root2)])
     assert result.exit_code == 0 and "kept withheld, as a clerk decided" in result.output
@@ -68,8 +72,7 @@ def test_a_file_withheld_in_one_record_is_withheld_in_every_record(clerk_app, tm
                    {"y.txt": "나중에 가릴 내용 CANARYLATER12"}))
     assert runner.invoke(args=["ingest", str(other)]).exit_code == 0
     assert search_total(clerk_app, "CANARYLATER12") == 2
-    assert runner.invoke(args=["disclose", "C", "1", "--withhold", "--ground", "6", "--reason", "r",
-                               "--clerk", CLERK]).exit_code == 0
+    assert disclose(runner, "C", 1, "--withhold", "--ground", "6").exit_code == 0
     assert search_total(clerk_app, "CANARYLATER12") == 0
     assert client.get("/records/D/attachments/1/original").status_code == 451
 
@@ -108,8 +111,7 @@ def test_a_clerk_withhold_follows_the_bytes_through_renames_and_corrections(cler
                  (record(id="A", attachments=[{"file": "민감.txt", "disclosure": "public"}]), {"민감.txt": secret}),
                  (record(id="B", attachments=[{"file": "사본.txt", "disclosure": "public"}]), {"사본.txt": secret}))
     assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
-    assert runner.invoke(args=["disclose", "A", "1", "--withhold", "--ground", "6", "--reason", "r",
-                               "--clerk", CLERK]).exit_code == 0
+    assert disclose(runner, "A", 1, "--withhold", "--ground", "6").exit_code == 0
     # the agency re-sends A: the name decomposed (a Mac), then renamed, then with corrected bytes
     nfd = unicodedata.normalize("NFD", "민감.txt")
     for name, text in [(nfd, secret), ("민감 (1).txt", secret), ("민감.txt", "가린 뒤의 명단")]:
@@ -128,26 +130,22 @@ def test_a_release_elsewhere_does_not_undo_a_clerk_withhold(clerk_app, tmp_path)
     runner = clerk_app.test_cli_runner()
     secret = "얼룩말 CANARYZEBRA19"
 
-    def disclose(*args):
-        result = runner.invoke(args=["disclose", *args, "--reason", "r", "--clerk", CLERK])
-        return result.exit_code
-
     root = batch(tmp_path / "v1",
                  (record(id="A", attachments=[{"file": "a.txt", "disclosure": "public"}]), {"a.txt": secret}),
                  (record(id="B", attachments=[{"file": "b.txt", "disclosure": "public"}]), {"b.txt": secret}))
     assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
-    assert disclose("B", "1", "--withhold", "--ground", "6") == 0
+    assert disclose(runner, "B", 1, "--withhold", "--ground", "6").exit_code == 0
     renamed = batch(tmp_path / "v2", (record(id="B", attachments=[{"file": "renamed.txt", "disclosure": "public"}]),
                                       {"renamed.txt": secret}))
     assert runner.invoke(args=["ingest", str(renamed)]).exit_code == 0
-    assert disclose("A", "1", "--withhold", "--ground", "5") == 0
-    assert disclose("A", "1", "--release") == 0  # A's own decision only
+    assert disclose(runner, "A", 1, "--withhold", "--ground", "5").exit_code == 0
+    assert disclose(runner, "A", 1, "--release").exit_code == 0  # A's own decision only
     assert search_total(clerk_app, "CANARYZEBRA19") == 0
     client = clerk_app.test_client()
     for rid in ("A", "B"):
         assert client.get(f"/records/{rid}/attachments/1/original").status_code == 451
     # B's clerk can still release B's decision, although a batch renamed the file since
-    assert disclose("B", "1", "--release") == 0
+    assert disclose(runner, "B", 1, "--release").exit_code == 0
     assert search_total(clerk_app, "CANARYZEBRA19") == 2
 
 
@@ -157,14 +155,13 @@ def test_releasing_an_agency_withhold_leaves_a_clerk_withhold_elsewhere(clerk_ap
     root = batch(tmp_path / "v1", (record(id="B", attachments=[{"file": "b.txt", "disclosure": "public"}]),
                                    {"b.txt": secret}))
     assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
-    assert runner.invoke(args=["disclose", "B", "1", "--withhold", "--ground", "6", "--reason", "r",
-                               "--clerk", CLERK]).exit_code == 0
+    assert disclose(runner, "B", 1, "--withhold", "--ground", "6").exit_code == 0
     more = batch(tmp_path / "v2",
                  (record(id="A", attachments=[{"file": "a.txt", "disclosure": "withheld", "grounds": [5]}],
                          disclosure="withheld"), {"a.txt": secret}),
                  (record(id="C", attachments=[{"file": "c.txt", "disclosure": "public"}]), {"c.txt": secret}))
     assert runner.invoke(args=["ingest", str(more)]).exit_code == 0
-    assert runner.invoke(args=["disclose", "A", "1", "--release", "--reason", "r", "--clerk", CLERK]).exit_code == 0
+    assert disclose(runner, "A", 1, "--release").exit_code == 0
     assert search_total(clerk_app, "CANARYZEBRA20") == 0
     for rid in ("A", "B", "C"):
         assert clerk_app.test_client().get(f"/records/{rid}/attachments/1/text").status_code == 451
@@ -177,9 +174,8 @@ def test_releasing_one_copy_while_its_twin_is_withheld_is_refused(clerk_app, tmp
                                                        {"file": "b.txt", "disclosure": "public"}]),
                                    {"a.txt": secret, "b.txt": secret}))
     assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
-    assert runner.invoke(args=["disclose", "T-0001", "1", "--withhold", "--ground", "6", "--reason", "r",
-                               "--clerk", CLERK]).exit_code == 0
-    refused = runner.invoke(args=["disclose", "T-0001", "2", "--release", "--reason", "r", "--clerk", CLERK])
+    assert disclose(runner, "T-0001", 1, "--withhold", "--ground", "6").exit_code == 0
+    refused = disclose(runner, "T-0001", 2, "--release")
     assert refused.exit_code == 1 and "attachment 1" in refused.output
     renamed = batch(tmp_path / "v2", (record(attachments=[{"file": "a2.txt", "disclosure": "public"},
                                                           {"file": "b.txt", "disclosure": "public"}]),
