@@ -79,9 +79,26 @@ def _cache_policy(response):
     return response
 
 
+MIN_SECRET_KEY = 32  # characters; a shorter key can be guessed offline from one signed cookie
+
+
+def _checked_secret_key(app: Flask) -> str:
+    """The key from the settings, `ARCHIVE_SECRET_KEY` or the store's key file; a short one stops the start."""
+    if app.config.get("SECRET_KEY"):
+        key, source = app.config["SECRET_KEY"], "SECRET_KEY"
+    elif os.environ.get("ARCHIVE_SECRET_KEY"):
+        key, source = os.environ["ARCHIVE_SECRET_KEY"], "ARCHIVE_SECRET_KEY"
+    else:
+        return secret_key(app.config["DATA_DIR"])
+    if len(key) < MIN_SECRET_KEY:
+        raise RuntimeError(
+            f"{source} is {len(key)} characters long; it must be at least {MIN_SECRET_KEY} characters "
+            "(make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    return key
+
+
 def init_app(app: Flask) -> None:
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("ARCHIVE_SECRET_KEY") or secret_key(app.config["DATA_DIR"])
+    app.config["SECRET_KEY"] = _checked_secret_key(app)
     https = os.environ.get("ARCHIVE_HTTPS") == "1" or app.config.get("HTTPS", False)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
