@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
+import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -68,6 +70,16 @@ def get_user(db: sqlite3.Connection, name: str) -> User | None:
     return User(row[0], Role(row[1])) if row else None
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash made like every real one, checked for names that have no account.
+
+    Without it a wrong name answered in a few milliseconds and a known one after a full hash
+    check (130-160 ms): the time alone told which clerk names exist.
+    """
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def throttled(db: sqlite3.Connection, name: str, address: str, now: float | None = None) -> bool:
     """Return whether logins for this account or from this address are paused."""
     since = (now or time.time()) - WINDOW
@@ -82,7 +94,9 @@ def authenticate(db: sqlite3.Connection, name: str, password: str, address: str)
     if throttled(db, name, address):
         return None
     row = db.execute("SELECT name, role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
-    if row and check_password_hash(row[2], password):
+    # One hash check whether or not the account exists: the same work, so the same time.
+    good = check_password_hash(row[2] if row else _dummy_hash(), password)
+    if row and good:
         with db:
             db.execute("DELETE FROM login_failures WHERE key = ?", (f"user:{name}",))
         return User(row[0], Role(row[1]))

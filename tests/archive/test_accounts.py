@@ -51,3 +51,28 @@ def test_failures_expire_after_the_window(db):
 
     later = time.time() + accounts.WINDOW + 1
     assert not accounts.throttled(db, "kim", "2.2.2.2", now=later)
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """Every password hash check, as (hash, password): the work a login does, not its wall time."""
+    checks = []
+    real = accounts.check_password_hash
+
+    def counting(pwhash, password):
+        checks.append((pwhash, password))
+        return real(pwhash, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", counting)
+    return checks
+
+
+def test_unknown_names_cost_the_same_hash_check_as_known_ones(db, hash_checks):
+    accounts.create_user(db, "kim", Role.CLERK, "correct horse battery")
+    assert accounts.authenticate(db, "kim", "wrong guess", "1.2.3.4") is None
+    known = len(hash_checks)
+    assert accounts.authenticate(db, "nobody", "wrong guess", "1.2.3.5") is None
+    assert known == 1 and len(hash_checks) - known == known
+    # the unknown name was checked against a hash as costly as a real one (same method and parameters)
+    method = lambda h: h.split("$")[0]  # noqa: E731
+    assert method(hash_checks[1][0]) == method(hash_checks[0][0])
