@@ -10,13 +10,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+import services
 from archive import accounts
-from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
-from archive.ingest import ingest_paths, reextract_stale
-from archive.rendition import forget as forget_rendition
+from archive.changes import Change, ChangeRefused, NeedsConfirmation
+from archive.ingest import reextract_stale
 from archive.store import Store
 from index import indexer
-from index.locking import index_lock
 from index.verify import problems as index_problems
 
 
@@ -46,14 +45,8 @@ def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> No
         if if_empty and store.count():
             click.echo(f"store holds {store.count()} records; nothing ingested")
             return
-        data_dir = Path(current_app.config["DATA_DIR"])
-        report = ingest_paths(store, list(paths), each=_bar,
-                              drop_from_index=lambda ids: indexer.remove(data_dir, ids),
-                              index_lock=lambda: index_lock(data_dir))
-        indexer.update(store, Path(current_app.config["DATA_DIR"]), report.changed)
-        indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
-        store.collect_garbage()
-        store.log_ingest("command line", ", ".join(p.name for p in paths), report.as_dict()["counts"])
+        report = services.ingest_batch(store, Path(current_app.config["DATA_DIR"]), list(paths),
+                                       "command line", each=_bar)
     finally:
         store.close()
     if as_json:
@@ -75,8 +68,11 @@ def _print_report(report) -> None:
             click.echo(f"          note: {note}")
     for message in report.unreadable:
         click.echo(f"unreadable {message}", err=True)
-    counts = report.as_dict()["counts"]
-    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    summary = report.as_dict()
+    click.echo(", ".join(f"{n} {status}" for status, n in summary["counts"].items()))
+    if summary["held_for_review"]:
+        click.echo(f"{summary['held_for_review']} file(s) held for review (재송부 검토 대기): "
+                   "withheld until a clerk decides at /clerk/")
 
 
 @click.command("reindex")
@@ -124,14 +120,9 @@ def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_perso
     store = _store()
     data_dir = Path(current_app.config["DATA_DIR"])
     try:
-        entry = change_disclosure(
-            store,
-            Change(record_id, n, action == "withhold", reason, clerk, list(grounds), confirm_personal_data),
-            lambda ids, purge: indexer.write(store, data_dir, ids, purge),
-            lambda: index_lock(data_dir),
-        )
-        if action == "withhold":  # the text's PDF need not outlive its disclosure
-            forget_rendition(data_dir / "renditions", store.get(record_id).attachment(n).sha256)
+        entry = services.change_disclosure(
+            store, data_dir,
+            Change(record_id, n, action == "withhold", reason, clerk, list(grounds), confirm_personal_data))
     except NeedsConfirmation as exc:
         click.echo(f"refused: {exc}", err=True)
         for kind, masked in exc.findings:

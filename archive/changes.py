@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import audit
 from .accounts import get_user
 from .disclosure import GROUNDS, Disclosure
+from .records import Attachment, Record
 from .store import Store, now_iso
 
 WriteIndex = Callable[[list[str], bool], dict[str, int]]  # (record ids, purge) -> versions
@@ -70,51 +71,68 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
         raise ChangeRefused("a reason is required")
     grounds = sorted(set(change.grounds))
     if change.withhold:
-        if not grounds:
-            raise ChangeRefused("withholding needs at least one ground")
-        if unknown := [g for g in grounds if g not in GROUNDS]:
-            raise ChangeRefused(f"unknown ground(s): {unknown}")
-        if att.disclosure is Disclosure.WITHHELD and att.grounds == grounds:
-            raise ChangeRefused("the attachment is withheld on these grounds already")
+        _check_withhold(att, grounds)
     else:
-        if grounds:
-            raise ChangeRefused("releasing takes no grounds")
-        # a clerk's earlier withhold of these bytes in this record is released here too, even
-        # when a later batch renamed the file (its own row then says public)
-        held_here = store.clerk_withheld_here(att.sha256, record.id)
-        twins = [a for a in record.attachments if a.sha256 == att.sha256 and a.n != att.n
-                 and a.disclosure is Disclosure.WITHHELD]
-        if twins:
-            raise ChangeRefused(f"the same file is withheld as attachment {twins[0].n} of this record; "
-                                "release that one first")
-        if att.disclosure is Disclosure.PUBLIC and not held_here:
-            if att.withheld_elsewhere is not None:
-                raise ChangeRefused("the same file is withheld in another record; release it there")
-            raise ChangeRefused("the attachment is public already")
-        if record.withheld_grounds:
-            raise ChangeRefused("the record is withheld as a whole; its attachments stay withheld")
-        findings = store.personal_data(att.sha256)
-        if findings and not change.confirm_personal_data:
-            raise NeedsConfirmation(findings)
+        _check_release(store, record, att, grounds, change.confirm_personal_data)
+    return _commit(store, record, att, change, grounds, reason, write_index)
 
+
+def _check_withhold(att: Attachment, grounds: list[int]) -> None:
+    if not grounds:
+        raise ChangeRefused("withholding needs at least one ground")
+    if unknown := [g for g in grounds if g not in GROUNDS]:
+        raise ChangeRefused(f"unknown ground(s): {unknown}")
+    # a file the portal holds for review may become the clerk's own withhold on the same grounds
+    if att.disclosure is Disclosure.WITHHELD and att.grounds == grounds and att.hold is None:
+        raise ChangeRefused("the attachment is withheld on these grounds already")
+
+
+def _check_release(store: Store, record: Record, att: Attachment, grounds: list[int], confirmed: bool) -> None:
+    if grounds:
+        raise ChangeRefused("releasing takes no grounds")
+    # a clerk's earlier withhold of these bytes in this record is released here too, even
+    # when a later batch renamed the file (its own row then says public)
+    held_here = store.clerk_withheld_here(att.sha256, record.id)
+    twins = [a for a in record.attachments if a.sha256 == att.sha256 and a.n != att.n
+             and a.disclosure is Disclosure.WITHHELD]
+    if twins:
+        raise ChangeRefused(f"the same file is withheld as attachment {twins[0].n} of this record; "
+                            "release that one first")
+    if att.disclosure is Disclosure.PUBLIC and not held_here:
+        if att.withheld_elsewhere is not None:
+            raise ChangeRefused("the same file is withheld in another record; release it there")
+        raise ChangeRefused("the attachment is public already")
+    if record.withheld_grounds:
+        raise ChangeRefused("the record is withheld as a whole; its attachments stay withheld")
+    findings = store.personal_data(att.sha256)
+    if findings and not confirmed:
+        raise NeedsConfirmation(findings)
+
+
+def _commit(store: Store, record: Record, att: Attachment, change: Change, grounds: list[int], reason: str,
+            write_index: WriteIndex) -> audit.Entry:
     new_level = Disclosure.WITHHELD if change.withhold else Disclosure.PUBLIC
     db = store.db
     # every record holding the same bytes changes with it (content withheld anywhere is
     # withheld everywhere); marked first, committed on its own, so catch_up repairs any crash
     affected = sorted(store.records_with({att.sha256}) | {record.id})
     store.mark_pending(affected)
+    confirmed = change.confirm_personal_data and not change.withhold
     try:
-        db.execute("UPDATE attachments SET disclosure = ?, grounds = ? WHERE record_id = ? AND n = ?",
+        # a clerk's decision ends any hold the portal placed on the file
+        db.execute("UPDATE attachments SET disclosure = ?, grounds = ?, hold = NULL WHERE record_id = ? AND n = ?",
                    (new_level.value, json.dumps(grounds), record.id, att.n))
         if change.withhold:  # the content itself, whatever record or name carries it later
             db.execute("INSERT OR REPLACE INTO clerk_withheld (sha256, record_id, grounds) VALUES (?, ?, ?)",
                        (att.sha256, record.id, json.dumps(grounds)))
         else:  # only this record's decision: a withhold made in another record stands
             db.execute("DELETE FROM clerk_withheld WHERE sha256 = ? AND record_id = ?", (att.sha256, record.id))
+        if confirmed:  # the clerk saw the findings in these bytes and released them
+            db.execute("INSERT OR IGNORE INTO cleared_personal_data (sha256, record_id) VALUES (?, ?)",
+                       (att.sha256, record.id))
         audit.append(db, at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
                      attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
-                     grounds=grounds, reason=reason,
-                     personal_data_confirmed=change.confirm_personal_data and not change.withhold)
+                     grounds=grounds, reason=reason, personal_data_confirmed=confirmed)
         versions = write_index(affected, True) if change.withhold else {}
         db.commit()
     except BaseException:

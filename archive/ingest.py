@@ -10,13 +10,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit
 from .batch import BatchError, opened, record_folders
 from .blobs import sha256_of
 from .disclosure import Disclosure
 from .extract import EXTRACTOR_VERSION, extract_text, media_type_of
 from .pii import find_personal_data
-from .records import Attachment, Record
+from .records import Attachment, Hold, Record
 from .store import Store
 from .validate import find_file, problems_of
 
@@ -29,6 +28,7 @@ class Outcome:
     status: str  # added | replaced | unchanged | rejected
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. files no attachment names
+    held: list[str] = field(default_factory=list)  # files withheld until a clerk reviews them
 
 
 @dataclass
@@ -49,6 +49,7 @@ class Report:
         return {
             "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "rejected")},
             "records": [vars(o) for o in self.outcomes],
+            "held_for_review": sum(len(o.held) for o in self.outcomes),
             "unreadable": self.unreadable,
         }
 
@@ -120,7 +121,7 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
         return Outcome(record_id, "unchanged", notes=notes)
 
     record, extractions = _build(store, data, folder)
-    notes += _keep_clerk_withholds(store, record)
+    held = _hold_resent_files(store, record)
     withheld = {a.sha256 for a in record.attachments
                 if record.withheld_grounds or a.disclosure is Disclosure.WITHHELD}
     affected = store.records_with(withheld) | ({record_id} if previous else set())
@@ -137,24 +138,46 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
     notes += [f"{a.name}: the same file is withheld in another record; withheld here too"
               for a in stored.attachments if a.withheld_elsewhere is not None
               and a.disclosure is Disclosure.PUBLIC]
-    return Outcome(record_id, "replaced" if previous else "added", notes=notes)
+    return Outcome(record_id, "replaced" if previous else "added", notes=held + notes,
+                   held=[a.name for a in record.attachments if a.hold])
 
 
-def _keep_clerk_withholds(store: Store, record: Record) -> list[str]:
-    """Keep withheld what a clerk withheld, when a new version of the record says public.
+def _hold_resent_files(store: Store, record: Record) -> list[str]:
+    """Fail closed when a record a clerk has acted on comes again: hold what is not provably public.
 
-    A batch re-sent by an agency must not quietly undo a clerk's decision (personal data
-    found after release, say); the clerk can release it again, on the record.
+    An agency re-sends a record whose file a clerk withheld (a phone number in 참석자명단.hwpx), now
+    as 참석자명단(최종).hwpx with a line added. Names change ("(최종)", NFD from Macs) and re-saved
+    HWPX files always have new bytes, so neither can carry the clerk's decision. Only a file whose
+    bytes were public in the previous version is provably the same public content; every other
+    file the batch calls public is withheld (Hold.RESEND_REVIEW) until a clerk releases it, which
+    needs the personal-data confirmation like any release. The trigger: the record carries a
+    clerk's withhold, a file still under review, or personal data no clerk has cleared.
+    Returns the report's notes, one per held file.
     """
-    last: dict[str, audit.Entry] = {}
-    for entry in audit.of_record(store.db, record.id):
-        last[unicodedata.normalize("NFC", entry.attachment_name)] = entry
+    previous = store.get(record.id)
+    if previous is None or record.withheld_grounds:
+        return []
+    holds = store.clerk_holds_of(record.id)
+    reviewing = [a for a in previous.attachments if a.hold]
+    uncleared = store.uncleared_personal_data(record.id)
+    if not (holds or reviewing or uncleared):
+        return []
+    # the grounds the clerk gave; personal information (6) when only a finding triggered it
+    grounds = sorted({g for _, gs in holds for g in gs} | {g for a in reviewing for g in a.grounds}) or [6]
+    why = ("the record carries a clerk's withhold" if holds or reviewing
+           else "the record holds personal data no clerk has cleared")
+    public_before = {a.sha256 for a in previous.public_attachments()}
+    decided = dict(holds)
     notes = []
     for att in record.attachments:
-        entry = last.get(unicodedata.normalize("NFC", att.name))
-        if entry and entry.new_level == "withheld" and att.disclosure is Disclosure.PUBLIC:
-            att.disclosure, att.grounds = Disclosure.WITHHELD, entry.grounds
-            notes.append(f"{att.name}: kept withheld, as a clerk decided on {entry.at[:10]}")
+        if att.disclosure is not Disclosure.PUBLIC:
+            continue
+        if att.sha256 in decided:  # the very bytes the clerk withheld: the decision stands as it is
+            att.disclosure, att.grounds = Disclosure.WITHHELD, decided[att.sha256]
+            notes.append(f"{att.name}: kept withheld, as a clerk decided")
+        elif att.sha256 not in public_before:
+            att.disclosure, att.grounds, att.hold = Disclosure.WITHHELD, grounds, Hold.RESEND_REVIEW
+            notes.append(f"{att.name}: {Hold.RESEND_REVIEW.label}: withheld until a clerk reviews it ({why})")
     return notes
 
 

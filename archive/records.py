@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .disclosure import Disclosure, derive_level, grounds_info, level_label
 from .licences import licence
@@ -17,6 +18,19 @@ RETENTION_KO = {
     "1y": "1년", "3y": "3년", "5y": "5년", "10y": "10년", "30y": "30년",
     "semi-permanent": "준영구", "permanent": "영구",
 }
+
+
+class Hold(StrEnum):
+    """Why the portal itself withholds a file until a clerk decides (fail closed)."""
+
+    # A re-send of a record that carried a clerk's withhold or uncleared personal data: a file
+    # that is not byte for byte one that was public before may hold what the clerk withheld,
+    # renamed or edited ("(최종)", re-saved HWPX), so it waits for a clerk.
+    RESEND_REVIEW = "resend-review"
+
+    @property
+    def label(self) -> str:
+        return {Hold.RESEND_REVIEW: "재송부 검토 대기"}[self]
 
 
 @dataclass
@@ -37,6 +51,7 @@ class Attachment:
     pages: int | None = None
     # grounds on which the same bytes are withheld in another record: withheld here too
     withheld_elsewhere: list[int] | None = None
+    hold: Hold | None = None  # set only with disclosure WITHHELD: the portal holds it for a clerk
 
 
 @dataclass

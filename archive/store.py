@@ -10,7 +10,7 @@ from pathlib import Path
 from . import accounts, audit
 from .blobs import BlobStore
 from .disclosure import Disclosure
-from .records import Attachment, Record
+from .records import Attachment, Hold, Record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS attachments (
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
     media_type TEXT NOT NULL,
+    -- why the portal itself withholds this file until a clerk decides (archive.records.Hold)
+    hold TEXT,
     PRIMARY KEY (record_id, n)
 );
 CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments (sha256);
@@ -72,6 +74,13 @@ CREATE TABLE IF NOT EXISTS clerk_withheld (
     sha256 TEXT NOT NULL,
     record_id TEXT NOT NULL,
     grounds TEXT NOT NULL,
+    PRIMARY KEY (sha256, record_id)
+);
+-- Personal data a clerk has seen and released anyway (the confirmation), by content and record:
+-- a re-send of a record with uncleared findings is held for review (archive.ingest).
+CREATE TABLE IF NOT EXISTS cleared_personal_data (
+    sha256 TEXT NOT NULL,
+    record_id TEXT NOT NULL,
     PRIMARY KEY (sha256, record_id)
 );
 CREATE TABLE IF NOT EXISTS ingests (
@@ -98,6 +107,9 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
     if "pii" not in columns:
         with db:
             db.execute("ALTER TABLE extractions ADD COLUMN pii TEXT NOT NULL DEFAULT '[]'")
+    if "hold" not in {r[1] for r in db.execute("PRAGMA table_info(attachments)")}:
+        with db:
+            db.execute("ALTER TABLE attachments ADD COLUMN hold TEXT")
 
 
 class Store:
@@ -259,10 +271,35 @@ class Store:
             found.setdefault(r["sha256"], set()).update(grounds)
         return {sha: sorted(g) for sha, g in found.items()}
 
+    def withheld_anywhere(self, hashes: set[str]) -> set[str]:
+        """Return which of these files are withheld in some record (so withheld in every one)."""
+        return set(self._withheld_elsewhere("", set(hashes)))
+
     def clerk_withheld_here(self, sha256: str, record_id: str) -> bool:
         """Return whether a clerk withheld these bytes in this record (and has not released them)."""
         return self.db.execute("SELECT 1 FROM clerk_withheld WHERE sha256 = ? AND record_id = ?",
                                (sha256, record_id)).fetchone() is not None
+
+    def clerk_holds_of(self, record_id: str) -> list[tuple[str, list[int]]]:
+        """Return (sha256, grounds) of every withhold a clerk made in this record and has not released."""
+        rows = self.db.execute("SELECT sha256, grounds FROM clerk_withheld WHERE record_id = ? ORDER BY sha256",
+                               (record_id,))
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def uncleared_personal_data(self, record_id: str) -> list[str]:
+        """Return the names of this record's files with personal data that no clerk has cleared."""
+        rows = self.db.execute(
+            "SELECT a.name FROM attachments a JOIN extractions e ON e.sha256 = a.sha256 "
+            "WHERE a.record_id = ? AND e.pii != '[]' AND NOT EXISTS (SELECT 1 FROM cleared_personal_data c "
+            "WHERE c.sha256 = a.sha256 AND c.record_id = a.record_id) ORDER BY a.n", (record_id,))
+        return [r[0] for r in rows]
+
+    def held_attachments(self, limit: int = 100) -> list[dict]:
+        """Return attachments the portal holds back until a clerk decides, newest records first."""
+        rows = self.db.execute(
+            "SELECT a.record_id, a.n, a.name, a.hold, r.title FROM attachments a JOIN records r ON r.id = a.record_id "
+            "WHERE a.hold IS NOT NULL ORDER BY r.ingested_at DESC, a.record_id, a.n LIMIT ?", (limit,))
+        return [{"record_id": r[0], "n": r[1], "name": r[2], "hold": Hold(r[3]), "title": r[4]} for r in rows]
 
     def records_with(self, hashes: set[str]) -> set[str]:
         """Return the ids of the records holding any of these files."""
@@ -303,6 +340,7 @@ class Store:
                 text_reason=a["reason"],
                 pages=a["pages"],
                 withheld_elsewhere=elsewhere.get(a["sha256"]),
+                hold=Hold(a["hold"]) if a["hold"] else None,
             )
             for a in att_rows
         ]
@@ -359,11 +397,12 @@ class Store:
             )
             self.db.executemany(
                 "INSERT INTO attachments (record_id, n, name, title, note, disclosure, grounds, "
-                "sha256, size, media_type) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "sha256, size, media_type, hold) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         record.id, a.n, a.name, a.title, a.note, a.disclosure.value,
                         json.dumps(a.grounds), a.sha256, a.size, a.media_type,
+                        a.hold.value if a.hold else None,
                     )
                     for a in record.attachments
                 ],

@@ -9,16 +9,13 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
+import services
 from archive import audit
 from archive.blobs import Damaged
-from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
+from archive.changes import Change, ChangeRefused, NeedsConfirmation
 from archive.disclosure import GROUNDS, grounds_info
 from archive.extract import REASONS, format_name
-from archive.ingest import ingest_paths
 from archive.pii import KINDS
-from archive.rendition import forget as forget_rendition
-from index import indexer
-from index.locking import index_lock
 
 from .context import data_dir, get_store
 from .forms import ReleaseForm, UploadForm, WithholdForm
@@ -41,7 +38,8 @@ def dashboard():
          "findings": [(KINDS[k], masked) for k, masked in json.loads(r["pii"])]}
         for r in store.flagged_attachments()
     ]
-    page = {"ingests": store.recent_ingests(), "flagged": flagged, "changes": audit.recent(store.db)}
+    held = [{**h, "label": h["hold"].label} for h in store.held_attachments()]
+    page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": audit.recent(store.db)}
     return render_template("clerk/dashboard.html", page=page)
 
 
@@ -59,6 +57,7 @@ def _workspace(record_id: str, forms: dict | None = None, findings: dict | None 
             # public by its own row, withheld because the same bytes are withheld elsewhere
             "covered": att.disclosure.value == "public" and level.value == "withheld" and not record.withheld_grounds,
             "held_here": store.clerk_withheld_here(att.sha256, record.id),
+            "hold": att.hold.value if att.hold else None, "hold_label": att.hold.label if att.hold else None,
             "grounds": grounds_info(grounds), "size": att.size, "sha256": att.sha256,
             "format": format_name(att.name), "pages": att.pages,
             "text": store.text_of(att.sha256), "no_text_reason": reason[0] if reason else None,
@@ -81,8 +80,7 @@ def record(record_id: str):
 def _apply(record_id: str, n: int, form, change: Change):
     store = get_store()
     try:
-        change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir(), ids, purge),
-                          lambda: index_lock(data_dir()))
+        services.change_disclosure(store, data_dir(), change)
     except NeedsConfirmation as exc:
         flash(str(exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
@@ -90,8 +88,6 @@ def _apply(record_id: str, n: int, form, change: Change):
     except ChangeRefused as exc:
         flash(f"바꾸지 못했습니다: {exc}", "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form}), 400
-    if change.withhold:  # the text's PDF need not outlive its disclosure
-        forget_rendition(data_dir() / "renditions", store.get(record_id).attachment(n).sha256)
     flash(f"첨부 {n}: {'비공개로 바꾸었습니다' if change.withhold else '공개했습니다'}. "
           f"{'Withheld' if change.withhold else 'Released'}.", "info")
     return redirect(url_for("clerk.record", record_id=record_id))
@@ -141,10 +137,6 @@ def ingest():
         with tempfile.TemporaryDirectory(prefix="yeollam-upload-") as tmp:
             path = Path(tmp) / "batch.zip"
             form.batch.data.save(path)
-            report = ingest_paths(store, [path], drop_from_index=lambda ids: indexer.remove(data_dir(), ids),
-                                  index_lock=lambda: index_lock(data_dir()))
-        indexer.update(store, data_dir(), report.changed)
-        indexer.catch_up(store, data_dir())
-        name = form.batch.data.filename or "upload.zip"
-        store.log_ingest(current_user.name, name, report.as_dict()["counts"])
+            report = services.ingest_batch(store, data_dir(), [path], current_user.name,
+                                           source=form.batch.data.filename or "upload.zip")
     return render_template("clerk/ingest.html", form=form, report=report), 200 if report or not form.errors else 400

@@ -149,3 +149,36 @@ def readable_pdf(path) -> str:
     from pypdf import PdfReader
 
     return "".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_no_canary_after_an_agency_resends_what_a_clerk_withheld(canary_app, tmp_path):
+    """The re-send case: renamed and edited, the clerk's withheld file must stay out of every path."""
+    client = canary_app.test_client()
+    assert client.get("/records/C-PARTIAL/attachments/5/pdf").status_code == 200  # cache it while public
+    runner = canary_app.test_cli_runner()
+    runner.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
+                  input="correct horse battery\n")
+    result = runner.invoke(args=["disclose", "C-PARTIAL", "5", "--withhold", "--ground", "6",
+                                 "--reason", "전화번호", "--clerk", "kim"])
+    assert result.exit_code == 0, result.output
+    edited = f"처음엔 공개였다가 비공개된 {LATE} 본문 010-3344-5566 추가 한 줄"
+    resent = batch(tmp_path / "resend", (record(
+        id="C-PARTIAL", title="공개 부분 기록 (재송부)", disclosure="partial",
+        attachments=[{"file": "공개본.txt", "disclosure": "public"},
+                     {"file": "비공개.hwpx", "disclosure": "withheld", "grounds": [6]},
+                     {"file": "나중비공개(최종).txt", "disclosure": "public"}]),
+        {"공개본.txt": "누구나 읽을 수 있는 공개 본문입니다.",
+         "비공개.hwpx": hwpx_bytes(tmp_path, "CANARYQX7731 카나리아비밀문구"),
+         "나중비공개(최종).txt": edited}))
+    result = runner.invoke(args=["ingest", str(resent)])
+    assert result.exit_code == 0 and "재송부 검토 대기" in result.output, result.output
+    pages = crawl(client, probe_paths(["C-PARTIAL", "C-WHOLE"]) + ["/search?q=비공개된", "/api/search?q=추가 한 줄",
+                                                                 "/api/search?q=5566"])
+    assert 500 not in {r.status_code for r in pages.values()}
+    for path, response in pages.items():
+        shown = readable(response)
+        for canary in [*CANARIES, LATE, "3344-5566"]:
+            assert canary not in shown, f"{canary} leaked at {path}"
+    assert client.get("/records/C-PARTIAL/attachments/3/original").status_code == 451
+    cache = Path(canary_app.config["DATA_DIR"]) / "renditions"
+    assert not [p for p in cache.glob("*.pdf") if LATE in readable_pdf(p)]
