@@ -8,7 +8,6 @@ first, so that a crash at any point is repaired by `catch_up`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -112,33 +111,25 @@ def _check_release(store: Store, record: Record, att: Attachment, grounds: list[
 def _commit(store: Store, record: Record, att: Attachment, change: Change, grounds: list[int], reason: str,
             write_index: WriteIndex) -> audit.Entry:
     new_level = Disclosure.WITHHELD if change.withhold else Disclosure.PUBLIC
-    db = store.db
     # every record holding the same bytes changes with it (content withheld anywhere is
     # withheld everywhere); marked first, committed on its own, so catch_up repairs any crash
     affected = sorted(store.records_with({att.sha256}) | {record.id})
     store.mark_pending(affected)
     confirmed = change.confirm_personal_data and not change.withhold
-    try:
-        # a clerk's decision ends any hold the portal placed on the file
-        db.execute("UPDATE attachments SET disclosure = ?, grounds = ?, hold = NULL WHERE record_id = ? AND n = ?",
-                   (new_level.value, json.dumps(grounds), record.id, att.n))
+    with store.transaction():
+        store.set_disclosure(record.id, att.n, new_level, grounds)
         if change.withhold:  # the content itself, whatever record or name carries it later
-            db.execute("INSERT OR REPLACE INTO clerk_withheld (sha256, record_id, grounds) VALUES (?, ?, ?)",
-                       (att.sha256, record.id, json.dumps(grounds)))
-        else:  # only this record's decision: a withhold made in another record stands
-            db.execute("DELETE FROM clerk_withheld WHERE sha256 = ? AND record_id = ?", (att.sha256, record.id))
-        if confirmed:  # the clerk saw the findings in these bytes and released them
-            db.execute("INSERT OR IGNORE INTO cleared_personal_data (sha256, record_id) VALUES (?, ?)",
-                       (att.sha256, record.id))
-        audit.append(db, at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
-                     attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
-                     grounds=grounds, reason=reason, personal_data_confirmed=confirmed)
+            store.hold_content(att.sha256, record.id, grounds)
+        else:
+            store.release_content(att.sha256, record.id)
+        if confirmed:
+            store.clear_personal_data(att.sha256, record.id)
+        store.append_audit(at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
+                           attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
+                           grounds=grounds, reason=reason, personal_data_confirmed=confirmed)
+        # withholding: the index loses the text inside the transaction, before the commit
         versions = write_index(affected, True) if change.withhold else {}
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
     if not change.withhold:
         versions = write_index(affected, False)
     store.mark_indexed(versions)
-    return audit.of_record(db, record.id)[-1]
+    return store.audit_of_record(record.id)[-1]

@@ -211,7 +211,7 @@ def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, di
         path = find_file(folder, att["file"])
         sha, size = store.blobs.put(path)
         cached = store.extraction(sha)
-        if sha not in extractions and not (cached and cached["extractor"] == EXTRACTOR_VERSION):
+        if sha not in extractions and not (cached and cached.extractor == EXTRACTOR_VERSION):
             extractions[sha] = extraction_row(sha, path, att["file"])
         attachments.append(
             Attachment(

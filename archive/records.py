@@ -20,6 +20,13 @@ RETENTION_KO = {
 }
 
 
+class TextStatus(StrEnum):
+    """Whether a file's text could be read; when not, `text_reason` says why."""
+
+    OK = "ok"
+    NONE = "none"
+
+
 class Hold(StrEnum):
     """Why the portal itself withholds a file until a clerk decides (fail closed)."""
 
@@ -46,7 +53,7 @@ class Attachment:
     media_type: str
     title: str | None = None
     note: str | None = None
-    text_status: str = "none"  # ok, or none with text_reason saying why
+    text_status: TextStatus = TextStatus.NONE
     text_reason: str | None = None
     pages: int | None = None
     # grounds on which the same bytes are withheld in another record: withheld here too

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -10,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user, login_required
 
 import services
-from archive import audit
 from archive.blobs import Damaged
 from archive.changes import Change, ChangeRefused, NeedsConfirmation
 from archive.disclosure import GROUNDS, grounds_info
@@ -33,13 +31,12 @@ def require_login():
 def dashboard():
     store = get_store()
     flagged = [
-        {"record_id": r["record_id"], "title": r["title"], "n": r["n"], "name": r["name"],
-         "disclosure": "withheld" if r["withheld_grounds"] else r["disclosure"],
-         "findings": [(KINDS[k], masked) for k, masked in json.loads(r["pii"])]}
-        for r in store.flagged_attachments()
+        {"record_id": f.record_id, "title": f.title, "n": f.n, "name": f.name, "disclosure": f.disclosure.value,
+         "findings": [(KINDS[k], masked) for k, masked in f.pii]}
+        for f in store.flagged_attachments()
     ]
     held = [{**h, "label": h["hold"].label} for h in store.held_attachments()]
-    page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": audit.recent(store.db)}
+    page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": store.recent_audit()}
     return render_template("clerk/dashboard.html", page=page)
 
 
@@ -68,7 +65,7 @@ def _workspace(record_id: str, forms: dict | None = None, findings: dict | None 
         })
     page = {"record": record, "level": record.level.value, "grounds": grounds_info(record.grounds),
             "whole": bool(record.withheld_grounds), "attachments": attachments,
-            "audit": audit.of_record(store.db, record.id), "grounds_table": GROUNDS}
+            "audit": store.audit_of_record(record.id), "grounds_table": GROUNDS}
     return render_template("clerk/record.html", page=page)
 
 

@@ -67,7 +67,7 @@ def record_page(store: Store, record_id: str) -> dict | None:
         if text
     ]
     view["disclaimer"] = DISCLAIMER
-    view["history"] = audit.public_history(audit.of_record(store.db, record.id))
+    view["history"] = audit.public_history(store.audit_of_record(record.id))
     return view
 
 

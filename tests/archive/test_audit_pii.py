@@ -9,28 +9,28 @@ from archive.store import Store
 
 def test_audit_log_is_append_only(tmp_path):
     store = Store(tmp_path)
-    with store.db:
-        audit.append(store.db, at="2026-01-01T00:00:00", clerk="kim", record_id="R", attachment_n=1,
-                     attachment_name="a.hwpx", old_level="public", new_level="withheld", grounds=[6],
-                     reason="개인정보")
+    store.append_audit(at="2026-01-01T00:00:00", clerk="kim", record_id="R", attachment_n=1,
+                       attachment_name="a.hwpx", old_level="public", new_level="withheld", grounds=[6],
+                       reason="개인정보")
+    # the database itself refuses, whatever code runs the statement
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        with store.db:
-            store.db.execute("UPDATE audit SET reason = 'rewritten'")
+        store.db.execute("UPDATE audit SET reason = 'rewritten'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        with store.db:
-            store.db.execute("DELETE FROM audit")
-    assert [e.reason for e in audit.of_record(store.db, "R")] == ["개인정보"]
-    # and the module offers no way to change the past
-    assert not [name for name in dir(audit) if name.startswith(("update", "delete", "remove", "edit"))]
+        store.db.execute("DELETE FROM audit")
+    assert [e.reason for e in store.audit_of_record("R")] == ["개인정보"]
+    # and neither the store nor the module offers a way to change the past
+    for names in (dir(audit), dir(store)):
+        assert not [n for n in names if "audit" in n and n.startswith(("update", "delete", "remove", "edit"))]
+    store.close()
 
 
 def test_public_history_has_no_clerk_or_reason(tmp_path):
     store = Store(tmp_path)
-    with store.db:
-        audit.append(store.db, at="2026-01-01T09:00:00", clerk="kim", record_id="R", attachment_n=2,
-                     attachment_name="명부.pdf", old_level="public", new_level="withheld", grounds=[6],
-                     reason="비밀 사유")
-    history = audit.public_history(audit.of_record(store.db, "R"))
+    store.append_audit(at="2026-01-01T09:00:00", clerk="kim", record_id="R", attachment_n=2,
+                       attachment_name="명부.pdf", old_level="public", new_level="withheld", grounds=[6],
+                       reason="비밀 사유")
+    history = audit.public_history(store.audit_of_record("R"))
+    store.close()
     assert history == [{"date": "2026-01-01", "attachment": "명부.pdf", "n": 2, "from": "public",
                         "to": "withheld", "grounds": [6]}]
 

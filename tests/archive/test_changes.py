@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from archive import audit
 from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
 from archive.store import Store
 from index import indexer
@@ -51,7 +50,7 @@ def test_refused_changes_change_nothing_and_log_nothing(store, change, message):
     with pytest.raises(ChangeRefused, match=message):
         apply(store, change)
     assert store.get(SEED) == before
-    assert audit.recent(store.db) == []
+    assert store.recent_audit() == []
 
 
 def test_withhold_takes_the_text_out_of_the_index_and_audits(store):
@@ -82,7 +81,7 @@ def test_a_crash_after_marking_is_repaired_by_catch_up(store):
     with pytest.raises(RuntimeError):
         change_disclosure(store, Change(SEED, 1, True, "이유", CLERK, [6]), crash)
     assert store.get(SEED).attachment(1).disclosure.value == "public"  # rolled back
-    assert audit.recent(store.db) == []
+    assert store.recent_audit() == []
     assert store.pending_index() == [SEED]
     indexer.catch_up(store, store.data_dir)
     assert store.pending_index() == [] and "튼업" in lexicon(store.data_dir)

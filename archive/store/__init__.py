@@ -1,0 +1,20 @@
+"""The store: the only place SQL runs. Records, holds, the audit log and accounts, as dataclasses.
+
+`Store(data_dir)` opens the embedded SQLite store; the web, the CLI and the services reach the
+database only through its methods, so a second implementation (PostgreSQL) fills in the same
+methods and nothing above this package changes.
+"""
+
+from __future__ import annotations
+
+from .audit import AuditMixin
+from .connection import Connection, now_iso
+from .migrations import StoreTooNew
+from .records import Extraction, Flagged, RecordsMixin, classification_path
+
+
+class Store(AuditMixin, RecordsMixin, Connection):
+    """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
+
+
+__all__ = ["Extraction", "Flagged", "Store", "StoreTooNew", "classification_path", "now_iso"]

@@ -1,0 +1,178 @@
+"""Numbered schema migrations of the embedded store, applied once each (PRAGMA user_version).
+
+A store made by an earlier release is brought up to date on first open; a store of a newer
+release than this code is refused rather than written with a schema it does not know.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Version 1 is the first round's schema, written so that it also adopts a store that round made
+# (which ran this DDL on every connection and has user_version 0).
+V1 = """
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT,
+    agency TEXT NOT NULL,
+    department TEXT,
+    doc_number TEXT,
+    policy_number TEXT,
+    produced TEXT NOT NULL,
+    approved TEXT,
+    retention TEXT,
+    author TEXT,
+    approval_chain TEXT NOT NULL DEFAULT '[]',
+    classification TEXT NOT NULL DEFAULT '[]',
+    classification_path TEXT NOT NULL DEFAULT '',
+    licences TEXT NOT NULL,
+    summary TEXT,
+    withheld_grounds TEXT,
+    ingested_at TEXT NOT NULL,
+    -- The version the search index holds; behind `version` means the index must catch up
+    -- (a crash between the store's commit and the index's leaves exactly that trace).
+    indexed_version INTEGER
+);
+CREATE INDEX IF NOT EXISTS records_produced ON records (produced DESC, id);
+CREATE INDEX IF NOT EXISTS records_agency ON records (agency);
+CREATE INDEX IF NOT EXISTS records_classification ON records (classification_path);
+CREATE TABLE IF NOT EXISTS attachments (
+    record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    title TEXT,
+    note TEXT,
+    disclosure TEXT NOT NULL CHECK (disclosure IN ('public', 'withheld')),
+    grounds TEXT NOT NULL DEFAULT '[]',
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    PRIMARY KEY (record_id, n)
+);
+CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments (sha256);
+-- Extracted text, keyed by content: the same file in two records is read once.
+CREATE TABLE IF NOT EXISTS extractions (
+    sha256 TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    reason TEXT,
+    pages INTEGER,
+    text TEXT NOT NULL DEFAULT '',
+    extractor TEXT NOT NULL
+);
+-- Files a clerk withheld, by content and by the record it was withheld in: the bytes stay
+-- withheld in every record that holds them, whatever a later batch calls them, until a clerk
+-- releases them in that same record (a release elsewhere does not undo this decision).
+CREATE TABLE IF NOT EXISTS clerk_withheld (
+    sha256 TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    grounds TEXT NOT NULL,
+    PRIMARY KEY (sha256, record_id)
+);
+CREATE TABLE IF NOT EXISTS ingests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    source TEXT NOT NULL,
+    counts TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    clerk TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    attachment_n INTEGER NOT NULL,
+    attachment_name TEXT NOT NULL,
+    old_level TEXT NOT NULL,
+    new_level TEXT NOT NULL,
+    grounds TEXT NOT NULL DEFAULT '[]',
+    reason TEXT NOT NULL,
+    personal_data_confirmed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS audit_record ON audit (record_id, id);
+-- No code path updates or deletes an entry; these triggers make sure none ever can.
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    for statement in _statements(V1):
+        db.execute(statement)
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Personal data found in extracted text, masked: [[kind, masked]] (added late in round one)."""
+    if "pii" not in _columns(db, "extractions"):
+        db.execute("ALTER TABLE extractions ADD COLUMN pii TEXT NOT NULL DEFAULT '[]'")
+
+
+def _v3(db: sqlite3.Connection) -> None:
+    """A re-send held for review (archive.records.Hold), and the personal data a clerk cleared."""
+    if "hold" not in _columns(db, "attachments"):
+        db.execute("ALTER TABLE attachments ADD COLUMN hold TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS cleared_personal_data (sha256 TEXT NOT NULL, "
+               "record_id TEXT NOT NULL, PRIMARY KEY (sha256, record_id))")
+
+
+def _v4(db: sqlite3.Connection) -> None:
+    """Accounts and login attempts (their tables as archive.accounts defines them)."""
+    from .. import accounts
+
+    for statement in _statements(accounts.SCHEMA):
+        db.execute(statement)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a DDL script into statements (triggers keep their BEGIN ... END; body whole)."""
+    out, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        current.append(line)
+        joined = "\n".join(current)
+        if joined.rstrip().endswith(";") and (not joined.lstrip().startswith("CREATE TRIGGER")
+                                              or joined.rstrip().endswith("END;")):
+            out.append(joined)
+            current = []
+    return out
+
+
+class StoreTooNew(RuntimeError):
+    """The store was written by a newer release of the portal."""
+
+
+def migrate(db: sqlite3.Connection, extra: list | None = None) -> int:
+    """Apply the migrations this store lacks, each in its own transaction; return the version.
+
+    BEGIN IMMEDIATE takes the write lock first, so two processes opening a new store at once
+    do not both migrate it: the second sees the version the first wrote.
+    """
+    steps = MIGRATIONS + list(extra or [])
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(steps):
+        raise StoreTooNew(f"the store has schema version {version}; this release knows {len(steps)}")
+    while version < len(steps):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < len(steps):
+                steps[version](db)
+                version += 1
+                db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return version
