@@ -15,7 +15,23 @@ KINDS = {"rrn": "주민등록번호", "mobile": "휴대전화번호", "phone": "
 _RRN = re.compile(r"(?<!\d)(\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s?-?\s?([1-8])(\d{6})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(01[016789])[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(02|0[3-6][1-5]|070)[-. )]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+# Every pattern here runs over whole extracted texts (up to 50 MB, written by anyone), so each
+# must cost time linear in the text. The ones above and _PRIVATE_CONTEXT (run on 20 characters)
+# have a bounded width: each start position costs a bounded number of steps.
+#
+# The e-mail pattern has not: a local part is a run of any length. Started at every position of
+# a long run of local characters it scanned the rest of the run each time (200 KB of one letter
+# took a minute). So a match may start only where a run of local characters starts: inside a
+# run the lookbehind refuses in one step, and the run is scanned once, from its start. After the
+# '@' the domain is a run of characters that holds no '@', so the domain runs after different
+# '@'s do not overlap, and the domain part (labels split by the dots they must end with, the
+# last part letters) backtracks only within its run: each character is read a bounded number of
+# times whatever the text. _EMAIL_HERE is the same without the lookbehind, tried only where the
+# previous match ended (the old pattern could start a match there, inside a run).
+_LOCAL = "[A-Za-z0-9._%+-]"
+_DOMAIN = r"@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
+_EMAIL = re.compile(f"(?<!{_LOCAL}){_LOCAL}+{_DOMAIN}")
+_EMAIL_HERE = re.compile(f"{_LOCAL}+{_DOMAIN}")
 _PRIVATE_CONTEXT = re.compile(r"(자택|집\s*전화|개인|민원인|신청인|신고인|제보자|본인)")
 _PUBLIC_DOMAINS = (".go.kr", ".or.kr", ".re.kr", ".mil.kr", ".gov", ".seoul.kr", ".busan.kr")
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -47,9 +63,19 @@ def find_personal_data(text: str) -> list[Finding]:
         if _PRIVATE_CONTEXT.search(before):
             key = "".join(m.groups())
             found.setdefault(key, Finding("phone", f"{m.group(1)}-****-{m.group(3)}"))
-    for m in _EMAIL.finditer(text):
-        address = m.group(0)
+    for address in _emails(text):
         if not address.lower().endswith(_PUBLIC_DOMAINS):
             local, domain = address.split("@", 1)
             found.setdefault(address.lower(), Finding("email", f"{local[0]}***@{domain}"))
     return list(found.values())
+
+
+def _emails(text: str):
+    """Yield the e-mail addresses in a text, as finditer of the plain pattern would, in linear time."""
+    pos = 0
+    while m := _EMAIL.search(text, pos):
+        yield m.group(0)
+        pos = m.end()
+        while m := _EMAIL_HERE.match(text, pos):
+            yield m.group(0)
+            pos = m.end()

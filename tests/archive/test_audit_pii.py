@@ -54,3 +54,20 @@ def test_phones_and_mail_of_private_persons_only():
             "문의 seoul@seoul.go.kr, 제보 hong.gildong@gmail.com")
     found = {(f.kind, f.masked) for f in find_personal_data(text)}
     assert found == {("phone", "031-****-0192"), ("mobile", "010-****-7741"), ("email", "h***@gmail.com")}
+
+
+def test_mail_scan_finds_what_the_plain_pattern_finds():
+    """The linear e-mail scan yields the matches of the plain (quadratic) pattern, in order."""
+    import random
+    import re
+
+    from archive.pii import _emails
+
+    plain = re.compile(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+    rng = random.Random(7)
+    for _ in range(50_000):
+        text = "".join(rng.choice("ab1.-@_ %+Z한") for _ in range(rng.randint(0, 30)))
+        assert list(_emails(text)) == [m.group(0) for m in plain.finditer(text)], text
+    text = "a@b.com-x@c.com, 문의(hong.gildong@gmail.com) " + "x" * 100 + "@naver.com"
+    assert {f.masked for f in find_personal_data(text)} == {
+        "a***@b.com", "-***@c.com", "h***@gmail.com", "x***@naver.com"}
