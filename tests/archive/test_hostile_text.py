@@ -9,9 +9,12 @@ the suite.
 """
 
 import time
+import unicodedata
 
 import pytest
 
+from archive.extract import clean
+from archive.extract.clean import clean_text
 from archive.extract.guard import run_guarded
 from archive.pii import find_personal_data
 
@@ -48,3 +51,33 @@ MAIL_AND_NUMBERS = [
 @pytest.mark.parametrize("unit", MAIL_AND_NUMBERS)
 def test_personal_data_scan_is_linear(unit):
     _assert_linear(find_personal_data, unit)
+
+
+# runs of combining marks, which normalisation sorts (the U+0F73 kind decomposes into marks)
+MARKS = ["\u0301", "\u0316\u0301", "a\u0301\u0316", "\u0f73", "\u0344", "\u0301" * 29 + "a",
+         "\U0001d165\U0001d167", "\U0001d167\U0001d165", "a", " ", "\n", "\r\n", "\t \n", "\ue000", "\x01", "가"]
+
+
+@pytest.mark.parametrize("unit", MARKS)
+def test_clean_text_is_linear(unit):
+    _assert_linear(clean_text, unit)
+
+
+def test_clean_text_is_linear_over_one_long_run_of_marks_out_of_order():
+    status, value = run_guarded(_work, clean_text, "a" + "\u0301" * 100_000 + "\u0316" * 100_000, seconds=40)
+    assert status == "ok", value
+
+
+def test_runs_of_marks_are_cut_after_thirty_and_ordinary_marks_kept():
+    assert clean_text("e\u0301") == "é"
+    assert clean_text("a" + "\u0301" * 40) == unicodedata.normalize("NFC", "a" + "\u0301" * 30)
+    korean = "한글 자모 \u1112\u1161\u11ab 그대로"
+    assert clean_text(korean) == unicodedata.normalize("NFC", korean)
+
+
+def test_every_mark_lies_in_the_ranges_searched():
+    # the class of marks is built at import from MARK_RANGES only; a newer Unicode could add
+    # marks elsewhere, which this finds
+    outside = [hex(cp) for cp in range(0x110000)
+               if not any(lo <= cp < hi for lo, hi in clean.MARK_RANGES) and clean.is_mark(chr(cp))]
+    assert outside == []
