@@ -23,7 +23,7 @@ N = 30
 def flask(data_dir, *args) -> subprocess.Popen:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=PROJECT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def stored(data_dir) -> int:
@@ -93,31 +93,61 @@ def test_killed_ingests_then_a_rerun_leave_a_sound_store(tmp_path, crash_batch, 
         assert response.status_code < 500, path
 
 
-def test_killed_disclosure_changes_never_leave_withheld_text_findable(tmp_path, crash_batch):
+# where each kill lands, in the order a change passes them, and the level the store must then hold
+POINTS = {
+    "withhold": [("marked-pending", "public"), ("store-written", "public"), ("index-written", "public"),
+                 ("committed", "withheld")],
+    "release": [("marked-pending", "withheld"), ("store-written", "withheld"),
+                ("committed-unindexed", "public"), ("index-written", "public")],
+}
+
+
+@pytest.mark.parametrize("action", ["withhold", "release"])
+def test_disclosure_changes_killed_inside_the_change_never_leave_withheld_text_findable(tmp_path, crash_batch,
+                                                                                       action):
+    """Kill `disclose` at each point inside a change, proven by the point's mark; then repair and check."""
     data_dir = tmp_path / "store"
     proc = flask(data_dir, "ingest", str(crash_batch))
-    assert proc.wait(timeout=300) == 0
+    assert proc.wait(timeout=300) == 0, proc.stdout.read()
     users = flask(data_dir, "users", "create", "kim", "--role", "clerk", "--password-stdin")
-    users.communicate("correct horse battery\n", timeout=60)
-    rng = random.Random(7)
-    for i in range(6):
-        change = flask(data_dir, "disclose", f"K-{i:03d}", "1", "--withhold", "--ground", "6",
-                       "--reason", "크래시 시험", "--clerk", "kim")
-        time.sleep(rng.uniform(0.2, 1.2))
-        change.send_signal(signal.SIGKILL)
-        change.wait()
+    out, _ = users.communicate("correct horse battery\n", timeout=60)
+    assert users.returncode == 0, out
+    if action == "release":  # withhold the bodies first, cleanly, so that there is something to release
+        for i in range(len(POINTS[action])):
+            done = flask(data_dir, "disclose", f"K-{i:03d}", "1", "--withhold", "--ground", "6",
+                         "--reason", "준비", "--clerk", "kim")
+            assert done.wait(timeout=60) == 0, done.stdout.read()
+    for i, (point, _) in enumerate(POINTS[action]):
+        mark = tmp_path / f"mark-{i}"
+        env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40,
+               "CRASH_AT": point, "CRASH_MARK": str(mark)}
+        option = ["--withhold", "--ground", "6"] if action == "withhold" else ["--release"]
+        change = subprocess.run([sys.executable, "-m", "tests.crashpoint", "--app", "app", "disclose",
+                                 f"K-{i:03d}", "1", *option, "--reason", "크래시 시험", "--clerk", "kim"],
+                                cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+        # killed, and killed where it says: a kill before or after the change cannot pass
+        assert change.returncode == -signal.SIGKILL, change.stdout + change.stderr
+        assert mark.read_text() == point
     app = make_app(data_dir)  # starting the portal repairs the index from the store
     client = app.test_client()
     store = Store(data_dir)
-    for i in range(6):
-        level = store.get(f"K-{i:03d}").attachment(1).disclosure.value
-        found = client.get("/api/search", query_string={"q": f"{i}번 기록의 공개 본문"}).get_json()["total"]
-        status = client.get(f"/records/K-{i:03d}/attachments/1/original").status_code
-        if level == "withheld":
-            assert (found, status) == (0, 451), i
-            assert len([e for e in store.db.execute("SELECT * FROM audit WHERE record_id = ?",
-                                                    (f"K-{i:03d}",))]) == 1
-        else:
-            assert status == 200 and found >= 1, i
-    assert store.pending_index() == []
-    store.close()
+    try:
+        for i, (point, expected) in enumerate(POINTS[action]):
+            level = store.get(f"K-{i:03d}").attachment(1).disclosure.value
+            # a kill before the commit undoes the change; one after it keeps it
+            assert level == expected, (i, point)
+            found = client.get("/api/search", query_string={"q": f"{i}번 기록의 공개 본문"}).get_json()["total"]
+            status = client.get(f"/records/K-{i:03d}/attachments/1/original").status_code
+            if level == "withheld":
+                assert (found, status) == (0, 451), (i, point)
+            else:
+                assert status == 200 and found >= 1, (i, point)
+            # the audit log holds the change exactly when the store does
+            entries = store.audit_of_record(f"K-{i:03d}")
+            assert entries and entries[-1].new_level == level or not entries and level == "public", (i, point)
+        assert store.pending_index() == []
+    finally:
+        store.close()
+    verify = flask(data_dir, "verify")
+    out, _ = verify.communicate(timeout=120)
+    assert verify.returncode == 0, out
