@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PROJECT_DIR = Path(__file__).resolve().parent
 
@@ -18,9 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         FONT_PATH=os.environ.get("ARCHIVE_FONT", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
         MAX_CONTENT_LENGTH=int(os.environ.get("ARCHIVE_UPLOAD_MAX", 512 * 1024 * 1024)),  # web ingest
         JSON_AS_ASCII=False,
+        TRUSTED_PROXIES=os.environ.get("ARCHIVE_TRUSTED_PROXIES", "0"),
     )
     if test_config:
         app.config.update(test_config)
+    _trust_proxies(app)
     app.json.ensure_ascii = False
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
@@ -31,6 +34,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     commands.init_app(app)
     _repair_index(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address from X-Forwarded-For only as far as the proxies we were told of.
+
+    By default nobody's X-Forwarded-For is believed: anyone can send one, and login limits
+    keyed on a forged address could be dodged (or turned on somebody else). With N trusted
+    proxies the address is the N-th entry from the right, the one our own proxy appended.
+    """
+    value = str(app.config["TRUSTED_PROXIES"]).strip()
+    if not value.isdigit():
+        raise RuntimeError(f"ARCHIVE_TRUSTED_PROXIES must be a whole number of reverse proxies in front "
+                           f"(0 trusts none), not {value!r}")
+    app.config["TRUSTED_PROXIES"] = int(value)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=0, x_host=0,
+                                x_port=0, x_prefix=0)
 
 
 REPAIR_AT_START = 500  # records; more would outlast a web worker's boot timeout

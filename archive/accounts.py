@@ -1,13 +1,49 @@
-"""Clerk and admin accounts: hashed passwords, roles as an enum, throttled logins."""
+"""Clerk and admin accounts: hashed passwords, roles as an enum, logins that resist guessing.
+
+How logins are limited, in terms of what an attacker wants:
+
+- *Guess one clerk's password.* Every attempt that gets its password checked is first written
+  down as a failure, in the same write transaction (BEGIN IMMEDIATE) that decided it may be
+  checked; it is cleared only once the password proved right. Parallel requests, threads,
+  workers or processes therefore see each other's attempts: none is checked on a count that
+  another one is about to raise.
+- *Lock a clerk out* by failing on purpose. No limit is a hard lock: each is an exponential
+  back-off (the wait doubles with each failure past a free allowance, up to a cap), and the
+  limits are keyed so that an attacker's failures slow the attacker:
+    * PAIR (account, address): failures for this account from this address;
+    * ADDRESS: failures from this address for any name, real or not (one address spraying
+      many names); the decision never looks at whether the name exists, so neither the
+      answer nor its timing tells which names do;
+    * ACCOUNT: failures for this account from everywhere. It binds only addresses that have
+      themselves failed for this account: a clerk typing the right password from an address
+      that has not failed for the account gets in while the account is attacked from
+      elsewhere. An attacker with many addresses gets one guess per address per WINDOW, then
+      the global back-off (capped at a few minutes, so a clerk who mistyped waits minutes,
+      never hours);
+    * DEVICE: a browser that has logged in to this account before presents a signed token
+      (web.auth); its attempts are limited by its own failures only, so an attacker sharing
+      the clerk's address (an office NAT, a reverse proxy not configured as trusted) cannot
+      slow the clerk's own browser.
+- *Learn which names exist.* A name with no account costs the same hash check against a
+  dummy hash, and is counted and limited exactly like a real one.
+
+Refused attempts (asked to wait) are not counted: waiting is the whole penalty, and a flood of
+refused attempts cannot stretch a wait. A success is no failure, and clears a trusted device's
+failures; an address's failures are never cleared by a success (whoever shares the address
+would get a fresh allowance of guesses each time the clerk logs in): they age out (WINDOW).
+"""
 
 from __future__ import annotations
 
 import enum
 import functools
+import ipaddress
 import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,19 +55,42 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
--- Failed logins, per account and per address, for throttling across all workers.
-CREATE TABLE IF NOT EXISTS login_failures (
-    key TEXT NOT NULL,
-    at REAL NOT NULL
+-- Checked login attempts, failed or not yet proven good, across all workers (see above).
+CREATE TABLE IF NOT EXISTS login_attempts (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    account TEXT NOT NULL,  -- the name asked for, whether or not it exists
+    address TEXT NOT NULL,  -- address_key() of the client
+    device TEXT             -- the trusted-device token presented for this account, if any
 );
-CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+CREATE INDEX IF NOT EXISTS login_attempts_pair ON login_attempts (account, address, at);
+CREATE INDEX IF NOT EXISTS login_attempts_address ON login_attempts (address, at);
+CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);
 """
 
 NAME_RE = re.compile(r"^[A-Za-z0-9가-힣._-]{2,64}$")
 MIN_PASSWORD = 10
-WINDOW = 15 * 60  # seconds over which failures count
-MAX_PER_ACCOUNT = 5  # guessing one clerk's password
-MAX_PER_ADDRESS = 20  # one address trying many accounts
+WINDOW = 24 * 3600  # seconds a failure is remembered
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`free` failures, then a wait of `base` seconds that doubles with each failure, up to `cap`."""
+
+    free: int
+    base: float
+    cap: float
+
+    def wait(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return min(self.cap, self.base * 2 ** min(failures - self.free, 32))
+
+
+PAIR = Limit(free=5, base=30, cap=15 * 60)
+ADDRESS = Limit(free=20, base=30, cap=15 * 60)
+ACCOUNT = Limit(free=10, base=30, cap=5 * 60)
+DEVICE = Limit(free=5, base=30, cap=15 * 60)
 
 
 class Role(enum.Enum):
@@ -49,11 +108,23 @@ class User:
     role: Role
 
 
+@dataclass(frozen=True)
+class LoginResult:
+    """A logged-in user, or None; `wait` > 0 when the attempt was refused unchecked for that many seconds."""
+
+    user: User | None
+    wait: float = 0.0
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password too short: at least {MIN_PASSWORD} characters")
+
+
 def create_user(db: sqlite3.Connection, name: str, role: Role, password: str) -> User:
     if not NAME_RE.match(name):
         raise AccountError(f"invalid name {name!r}: 2-64 letters, digits, '.', '_' or '-'")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password too short: at least {MIN_PASSWORD} characters")
+    _check_password(password)
     try:
         with db:
             db.execute(
@@ -70,6 +141,20 @@ def get_user(db: sqlite3.Connection, name: str) -> User | None:
     return User(row[0], Role(row[1])) if row else None
 
 
+def address_key(address: str) -> str:
+    """The unit an address is limited by: an IPv4 address, or an IPv6 /64 (one subscriber's
+    prefix holds billions of addresses, each of which would otherwise be a fresh, clean one)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 @functools.cache
 def _dummy_hash() -> str:
     """A hash made like every real one, checked for names that have no account.
@@ -80,29 +165,72 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def throttled(db: sqlite3.Connection, name: str, address: str, now: float | None = None) -> bool:
-    """Return whether logins for this account or from this address are paused."""
-    since = (now or time.time()) - WINDOW
-    count = lambda key: db.execute(  # noqa: E731
-        "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?", (key, since)
-    ).fetchone()[0]
-    return count(f"user:{name}") >= MAX_PER_ACCOUNT or count(f"addr:{address}") >= MAX_PER_ADDRESS
+@contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction taken before reading, so no other connection decides in between."""
+    if db.in_transaction:
+        db.commit()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def _wait(db: sqlite3.Connection, name: str, address: str, device: str | None, now: float) -> float:
+    """Seconds this attempt must still wait; 0 when it may be checked now."""
+
+    def failures(where: str, *args) -> tuple[int, float]:
+        count, last = db.execute(f"SELECT count(*), max(at) FROM login_attempts WHERE at > ? AND {where}",
+                                 (now - WINDOW, *args)).fetchone()
+        return count, last or 0.0
+
+    def remaining(limit: Limit, count: int, last: float) -> float:
+        return max(0.0, last + limit.wait(count) - now) if count >= limit.free else 0.0
+
+    if device is not None:
+        return remaining(DEVICE, *failures("account = ? AND device = ?", name, device))
+    pair = failures("account = ? AND address = ? AND device IS NULL", name, address)
+    waits = [remaining(PAIR, *pair), remaining(ADDRESS, *failures("address = ? AND device IS NULL", address))]
+    if pair[0]:  # this address has failed for this account: the account-wide limit applies to it
+        waits.append(remaining(ACCOUNT, *failures("account = ? AND device IS NULL", name)))
+    return max(waits)
+
+
+def attempt_login(db: sqlite3.Connection, name: str, password: str, address: str,
+                  device: str | None = None, now: float | None = None) -> LoginResult:
+    """Check a password, within the limits above, as one step that parallel attempts cannot race.
+
+    `device` is a token the caller has verified was issued to this browser at a login to `name`.
+    """
+    address = address_key(address)
+    with _immediate(db):
+        now = time.time() if now is None else now  # read under the lock: attempts are recorded in order
+        wait = _wait(db, name, address, device, now)
+        if wait > 0:
+            return LoginResult(None, wait)
+        # Counted as a failure until the password proves right.
+        attempt = db.execute("INSERT INTO login_attempts (at, account, address, device) VALUES (?, ?, ?, ?)",
+                             (now, name, address, device)).lastrowid
+        db.execute("DELETE FROM login_attempts WHERE at <= ?", (now - WINDOW,))
+    row = db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
+    # One hash check whether or not the account exists: the same work, so the same time.
+    good = check_password_hash(row[0] if row else _dummy_hash(), password)
+    if not (row and good):
+        return LoginResult(None)
+    with _immediate(db):
+        db.execute("DELETE FROM login_attempts WHERE id = ?", (attempt,))
+        # A trusted browser that proved the password is no longer slowed by its own earlier
+        # failures. An address's failures stay until they age out: someone else may share the
+        # address, and a clerk's login must not hand that someone a fresh allowance of guesses.
+        if device is not None:
+            db.execute("DELETE FROM login_attempts WHERE account = ? AND device = ?", (name, device))
+        user = get_user(db, name)
+    return LoginResult(user)
 
 
 def authenticate(db: sqlite3.Connection, name: str, password: str, address: str) -> User | None:
-    """Return the user when the password is right and logins are not throttled."""
-    if throttled(db, name, address):
-        return None
-    row = db.execute("SELECT name, role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
-    # One hash check whether or not the account exists: the same work, so the same time.
-    good = check_password_hash(row[2] if row else _dummy_hash(), password)
-    if row and good:
-        with db:
-            db.execute("DELETE FROM login_failures WHERE key = ?", (f"user:{name}",))
-        return User(row[0], Role(row[1]))
-    now = time.time()
-    with db:
-        db.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)",
-                       [(f"user:{name}", now), (f"addr:{address}", now)])
-        db.execute("DELETE FROM login_failures WHERE at < ?", (now - WINDOW,))
-    return None
+    """Return the user when the password is right and the attempt was within the limits."""
+    return attempt_login(db, name, password, address).user

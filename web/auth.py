@@ -1,9 +1,20 @@
-"""Log in and out: POST only for changes, throttled, never an open redirect."""
+"""Log in and out: POST only for changes, limited against guessing, never an open redirect.
+
+The limits themselves (and why they are keyed as they are) are in archive/accounts.py. This
+layer adds what only HTTP knows: the client's address (request.remote_addr, which ProxyFix
+sets from X-Forwarded-For only when ARCHIVE_TRUSTED_PROXIES says a proxy in front may), and
+the trusted-device cookie a browser gets at a successful login, which keeps that browser's
+attempts apart from whatever anyone else does from the same address.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import math
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from archive import accounts
 
@@ -12,6 +23,9 @@ from .forms import LoginForm
 from .security import ClerkUser
 
 bp = Blueprint("auth", __name__, url_prefix="/clerk")
+
+DEVICE_COOKIE = "yeollam_device"
+DEVICE_DAYS = 90
 
 
 def _safe_next(target: str | None) -> str:
@@ -22,26 +36,55 @@ def _safe_next(target: str | None) -> str:
     return url_for("clerk.dashboard")
 
 
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="yeollam-trusted-device")
+
+
+def _trusted_device(name: str) -> str | None:
+    """The token of this browser's trusted-device cookie, when it was issued at a login to `name`."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    if not value:
+        return None
+    try:
+        data = _devices().loads(value, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return None
+    if isinstance(data, dict) and data.get("name") == name and isinstance(data.get("device"), str):
+        return data["device"]
+    return None
+
+
+def _remember_device(response, name: str, device: str | None) -> None:
+    value = _devices().dumps({"name": name, "device": device or secrets.token_urlsafe(16)})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_DAYS * 86400, path="/clerk", httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("clerk.dashboard"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
-        db = get_store().db
-        address = request.remote_addr or "?"
-        if accounts.throttled(db, form.name.data, address):
-            flash("로그인 시도가 너무 많습니다. 15분 뒤 다시 시도하십시오. Too many attempts; try later.", "error")
-            status = 429
+        name = form.name.data
+        device = _trusted_device(name)
+        result = accounts.attempt_login(get_store().db, name, form.password.data, request.remote_addr or "?",
+                                        device=device)
+        if result.user:
+            login_user(ClerkUser(result.user))
+            response = redirect(_safe_next(request.args.get("next")))
+            _remember_device(response, result.user.name, device)
+            return response
+        if result.wait:
+            minutes = math.ceil(result.wait / 60)
+            flash(f"로그인 시도가 너무 많습니다. {minutes}분 뒤 다시 시도하십시오. "
+                  f"Too many attempts; try again in {minutes} min.", "error")
+            status, headers = 429, {"Retry-After": str(math.ceil(result.wait))}
         else:
-            user = accounts.authenticate(db, form.name.data, form.password.data, address)
-            if user:
-                login_user(ClerkUser(user))
-                return redirect(_safe_next(request.args.get("next")))
             flash("아이디나 비밀번호가 맞지 않습니다. Wrong account or password.", "error")
             status = 401
-    return render_template("clerk/login.html", form=form), status
+    return render_template("clerk/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
