@@ -24,8 +24,8 @@ How logins are limited, in terms of what an attacker wants:
       (web.auth); its attempts are limited by its own failures only, so an attacker sharing
       the clerk's address (an office NAT, a reverse proxy not configured as trusted) cannot
       slow the clerk's own browser.
-- *Learn which names exist.* A name with no account costs the same hash check against a
-  dummy hash, and is counted and limited exactly like a real one.
+- *Learn which names exist.* A name with no account, and a disabled one, costs the same hash
+  check against a dummy hash, and is counted and limited exactly like a real one.
 
 Refused attempts (asked to wait) are not counted: waiting is the whole penalty, and a flood of
 refused attempts cannot stretch a wait. A success is no failure, and clears a trusted device's
@@ -45,6 +45,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -53,7 +54,11 @@ CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     role TEXT NOT NULL CHECK (role IN ('clerk', 'admin')),
     password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- part of every session made for the account; raised by logout, a new password or
+    -- disabling the account, which ends every session made before
+    session_gen INTEGER NOT NULL DEFAULT 0,
+    disabled_at TEXT
 );
 -- Checked login attempts, failed or not yet proven good, across all workers (see above).
 CREATE TABLE IF NOT EXISTS login_attempts (
@@ -106,6 +111,7 @@ class AccountError(ValueError):
 class User:
     name: str
     role: Role
+    session_gen: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,33 @@ class LoginResult:
 
     user: User | None
     wait: float = 0.0
+
+
+_ADDED_COLUMNS = [("session_gen", "INTEGER NOT NULL DEFAULT 0"), ("disabled_at", "TEXT")]
+
+
+def _outdated(db: sqlite3.Connection) -> tuple[list[tuple[str, str]], bool]:
+    """The users columns an older store lacks, and whether it still has the old failures table."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(users)")}
+    old = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'login_failures'").fetchone()
+    return [(c, kind) for c, kind in _ADDED_COLUMNS if c not in columns], old is not None
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the accounts tables of a store made by an earlier release up to this SCHEMA.
+
+    Idempotent; run it in the store's migration step (archive/store/migrations.py), whose
+    transaction holds the write lock, after SCHEMA has been applied.
+    """
+    missing, old_table = _outdated(db)
+    for column, kind in missing:
+        db.execute(f"ALTER TABLE users ADD COLUMN {column} {kind}")
+    if old_table:
+        db.execute("DROP TABLE login_failures")  # the first release's raceable counts
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _check_password(password: str) -> None:
@@ -137,8 +170,40 @@ def create_user(db: sqlite3.Connection, name: str, role: Role, password: str) ->
 
 
 def get_user(db: sqlite3.Connection, name: str) -> User | None:
-    row = db.execute("SELECT name, role FROM users WHERE name = ?", (name,)).fetchone()
-    return User(row[0], Role(row[1])) if row else None
+    row = db.execute("SELECT name, role, session_gen FROM users WHERE name = ?", (name,)).fetchone()
+    return User(row[0], Role(row[1]), row[2]) if row else None
+
+
+def session_user(db: sqlite3.Connection, name: str, session_gen: int) -> User | None:
+    """The user a session stands for, while that session has not been ended."""
+    row = db.execute("SELECT name, role, session_gen FROM users WHERE name = ? AND disabled_at IS NULL",
+                     (name,)).fetchone()
+    return User(row[0], Role(row[1]), row[2]) if row and row[2] == session_gen else None
+
+
+def end_sessions(db: sqlite3.Connection, name: str) -> None:
+    """End every session of this account (logout: a copied session cookie stops working too)."""
+    with db:
+        db.execute("UPDATE users SET session_gen = session_gen + 1 WHERE name = ?", (name,))
+
+
+def set_password(db: sqlite3.Connection, name: str, password: str) -> None:
+    """Give the account a new password and end its sessions."""
+    _check_password(password)
+    with db:
+        changed = db.execute("UPDATE users SET password_hash = ?, session_gen = session_gen + 1 WHERE name = ?",
+                             (generate_password_hash(password), name)).rowcount
+    if not changed:
+        raise AccountError(f"no such user: {name!r}")
+
+
+def disable_user(db: sqlite3.Connection, name: str) -> None:
+    """Refuse the account's logins from now on and end its sessions (the name stays in the audit log)."""
+    with db:
+        changed = db.execute("UPDATE users SET disabled_at = ?, session_gen = session_gen + 1 "
+                             "WHERE name = ? AND disabled_at IS NULL", (_now_iso(), name)).rowcount
+    if not changed and get_user(db, name) is None:
+        raise AccountError(f"no such user: {name!r}")
 
 
 def address_key(address: str) -> str:
@@ -157,7 +222,7 @@ def address_key(address: str) -> str:
 
 @functools.cache
 def _dummy_hash() -> str:
-    """A hash made like every real one, checked for names that have no account.
+    """A hash made like every real one, checked for names that have no (enabled) account.
 
     Without it a wrong name answered in a few milliseconds and a known one after a full hash
     check (130-160 ms): the time alone told which clerk names exist.
@@ -215,7 +280,8 @@ def attempt_login(db: sqlite3.Connection, name: str, password: str, address: str
         attempt = db.execute("INSERT INTO login_attempts (at, account, address, device) VALUES (?, ?, ?, ?)",
                              (now, name, address, device)).lastrowid
         db.execute("DELETE FROM login_attempts WHERE at <= ?", (now - WINDOW,))
-    row = db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
+    row = db.execute("SELECT password_hash FROM users WHERE name = ? AND disabled_at IS NULL",
+                     (name,)).fetchone()
     # One hash check whether or not the account exists: the same work, so the same time.
     good = check_password_hash(row[0] if row else _dummy_hash(), password)
     if not (row and good):

@@ -89,6 +89,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Ends the session on the server: a copy of this session cookie stops working too
+        # (as do the account's other sessions).
+        accounts.end_sessions(get_store().db, current_user.name)
     logout_user()
     flash("로그아웃했습니다. Logged out.", "info")
     return redirect(url_for("public.home"))

@@ -19,11 +19,15 @@ login_manager = LoginManager()
 
 
 class ClerkUser(UserMixin):
-    """The logged-in account as Flask-Login wants it."""
+    """The logged-in account as Flask-Login wants it.
+
+    Its id, kept in the signed session cookie, is `name:session_gen`: once logout (or a new
+    password) raises the account's generation, a copy of the cookie no longer loads a user.
+    """
 
     def __init__(self, user: accounts.User):
         self.user = user
-        self.id = user.name
+        self.id = f"{user.name}:{user.session_gen}"
 
     @property
     def name(self) -> str:
@@ -56,10 +60,13 @@ def secret_key(data_dir: Path) -> str:
     return key
 
 
-def _load_user(name: str):
+def _load_user(user_id: str):
     from .context import get_store
 
-    user = accounts.get_user(get_store().db, name)
+    name, _, gen = user_id.rpartition(":")
+    if not name or not gen.isdigit():
+        return None  # a session made before sessions could be ended: log in again
+    user = accounts.session_user(get_store().db, name, int(gen))
     return ClerkUser(user) if user else None
 
 

@@ -56,6 +56,17 @@ def test_unknown_names_cost_the_same_hash_check_as_known_ones(db, hash_checks):
     assert method(hash_checks[1][0]) == method(hash_checks[0][0])
 
 
+def test_a_disabled_account_cannot_log_in_and_costs_the_same_check(db, hash_checks):
+    accounts.create_user(db, "kim", Role.CLERK, "correct horse battery")
+    accounts.create_user(db, "lee", Role.CLERK, "correct horse battery")
+    accounts.disable_user(db, "lee")
+    assert accounts.authenticate(db, "lee", "correct horse battery", "1.2.3.4") is None
+    assert accounts.authenticate(db, "kim", "wrong guess", "1.2.3.5") is None
+    assert len(hash_checks) == 2
+    with pytest.raises(AccountError, match="no such user"):
+        accounts.disable_user(db, "nobody")
+
+
 # -- limits --------------------------------------------------------------------------------
 RIGHT = "correct horse battery"
 T0 = 1_000_000.0
@@ -250,3 +261,36 @@ def test_two_processes_cannot_race_past_the_limit(tmp_path):
     checked = [int(p.communicate(timeout=120)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert sum(checked) == accounts.PAIR.free, checked
+
+
+def test_sessions_end_at_logout_new_password_and_disabling(db):
+    accounts.create_user(db, "kim", Role.CLERK, RIGHT)
+    gen = accounts.authenticate(db, "kim", RIGHT, "1.1.1.1").session_gen
+    assert accounts.session_user(db, "kim", gen).name == "kim"
+    accounts.end_sessions(db, "kim")
+    assert accounts.session_user(db, "kim", gen) is None
+    gen = accounts.authenticate(db, "kim", RIGHT, "1.1.1.1").session_gen
+    accounts.set_password(db, "kim", "a brand new password")
+    assert accounts.session_user(db, "kim", gen) is None
+    assert accounts.authenticate(db, "kim", RIGHT, "1.1.1.1") is None
+    gen = accounts.authenticate(db, "kim", "a brand new password", "1.1.1.1").session_gen
+    accounts.disable_user(db, "kim")
+    assert accounts.session_user(db, "kim", gen) is None
+    with pytest.raises(AccountError, match="too short"):
+        accounts.set_password(db, "kim", "short")
+
+
+def test_migrate_brings_an_old_store_up(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "old.sqlite3")
+    old.executescript("CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT "
+                      "NOT NULL, created_at TEXT NOT NULL); CREATE TABLE login_failures (key TEXT, at REAL);")
+    old.execute("INSERT INTO users VALUES ('kim', 'clerk', ?, 'then')",
+                (accounts.generate_password_hash(RIGHT),))
+    old.commit()
+    old.executescript(accounts.SCHEMA)
+    accounts.migrate(old)
+    accounts.migrate(old)  # idempotent
+    assert accounts.authenticate(old, "kim", RIGHT, "1.1.1.1").session_gen == 0
+    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'login_failures'").fetchall()
