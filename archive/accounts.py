@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS users (
     -- part of every session made for the account; raised by logout, a new password or
     -- disabling the account, which ends every session made before
     session_gen INTEGER NOT NULL DEFAULT 0,
+    last_login_at TEXT,
     disabled_at TEXT
 );
 -- Checked login attempts, failed or not yet proven good, across all workers (see above).
@@ -122,7 +123,7 @@ class LoginResult:
     wait: float = 0.0
 
 
-_ADDED_COLUMNS = [("session_gen", "INTEGER NOT NULL DEFAULT 0"), ("disabled_at", "TEXT")]
+_ADDED_COLUMNS = [("session_gen", "INTEGER NOT NULL DEFAULT 0"), ("last_login_at", "TEXT"), ("disabled_at", "TEXT")]
 
 
 def _outdated(db: sqlite3.Connection) -> tuple[list[tuple[str, str]], bool]:
@@ -204,6 +205,12 @@ def disable_user(db: sqlite3.Connection, name: str) -> None:
                              "WHERE name = ? AND disabled_at IS NULL", (_now_iso(), name)).rowcount
     if not changed and get_user(db, name) is None:
         raise AccountError(f"no such user: {name!r}")
+
+
+def list_users(db: sqlite3.Connection) -> list[dict]:
+    rows = db.execute("SELECT name, role, created_at, last_login_at, disabled_at FROM users ORDER BY name")
+    return [{"name": r[0], "role": Role(r[1]), "created_at": r[2], "last_login_at": r[3],
+             "disabled_at": r[4]} for r in rows]
 
 
 def address_key(address: str) -> str:
@@ -293,6 +300,7 @@ def attempt_login(db: sqlite3.Connection, name: str, password: str, address: str
         # address, and a clerk's login must not hand that someone a fresh allowance of guesses.
         if device is not None:
             db.execute("DELETE FROM login_attempts WHERE account = ? AND device = ?", (name, device))
+        db.execute("UPDATE users SET last_login_at = ? WHERE name = ?", (_now_iso(), name))
         user = get_user(db, name)
     return LoginResult(user)
 

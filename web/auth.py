@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import secrets
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from archive import accounts
@@ -96,3 +96,12 @@ def logout():
     logout_user()
     flash("로그아웃했습니다. Logged out.", "info")
     return redirect(url_for("public.home"))
+
+
+@bp.get("/accounts")
+@login_required
+def account_list():
+    """Admins only: every account, its role and last login."""
+    if current_user.role is not accounts.Role.ADMIN:
+        abort(403)
+    return render_template("clerk/accounts.html", users=accounts.list_users(get_store().db))

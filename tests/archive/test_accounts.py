@@ -280,6 +280,16 @@ def test_sessions_end_at_logout_new_password_and_disabling(db):
         accounts.set_password(db, "kim", "short")
 
 
+def test_last_login_is_recorded(db):
+    accounts.create_user(db, "kim", Role.CLERK, RIGHT)
+    accounts.create_user(db, "lee", Role.ADMIN, RIGHT)
+    accounts.authenticate(db, "kim", "wrong guess", "1.1.1.1")
+    assert [u["last_login_at"] for u in accounts.list_users(db)] == [None, None]
+    accounts.authenticate(db, "kim", RIGHT, "1.1.1.1")
+    kim, lee = accounts.list_users(db)
+    assert kim["last_login_at"].startswith("20") and lee["last_login_at"] is None and lee["role"] is Role.ADMIN
+
+
 def test_migrate_brings_an_old_store_up(tmp_path):
     import sqlite3
 

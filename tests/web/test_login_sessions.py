@@ -1,4 +1,4 @@
-"""Sessions that end when the clerk says so."""
+"""Sessions that end when the clerk says so, and the admin's accounts page."""
 
 from __future__ import annotations
 
@@ -69,3 +69,22 @@ def test_a_session_from_before_this_release_must_log_in_again(app):
     assert data["_user_id"].startswith(CLERK + ":")
     assert replay(app, serializer.dumps(data)).status_code == 200
     assert replay(app, serializer.dumps({**data, "_user_id": CLERK})).status_code == 302
+
+
+def test_accounts_page_is_for_admins_only(app):
+    anonymous = app.test_client().get("/clerk/accounts")
+    assert anonymous.status_code == 302 and "/clerk/login" in anonymous.headers["Location"]
+    clerk = app.test_client()
+    log_in(clerk)
+    assert clerk.get("/clerk/accounts").status_code == 403
+    admin = app.test_client()
+    log_in(admin, name=ADMIN)
+    response = admin.get("/clerk/accounts")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store, private"
+    assert CLERK in page and ADMIN in page and "admin" in page and "clerk" in page
+    store = Store(app.config["DATA_DIR"])
+    last_logins = {u["name"]: u["last_login_at"] for u in accounts.list_users(store.db)}
+    store.close()
+    assert last_logins[ADMIN] in page and last_logins[CLERK] in page
+    assert "scrypt" not in page and "pbkdf2" not in page  # no hash ever shown
