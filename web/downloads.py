@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+import os
 
+from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+
+from archive import rendition
 from archive.blobs import Damaged
 from archive.disclosure import Disclosure, grounds_info
 from archive.extract import REASONS, format_name
-from archive.rendition import FontMissing, cached_text_pdf
+from archive.rendition import FontMissing, RenditionFailed, RenditionRefused, cached_text_pdf
 
 from .context import data_dir, get_store
 
 bp = Blueprint("downloads", __name__, url_prefix="/records/<record_id>/attachments/<int:n>")
+
+# The budgets of a PDF text rendition; settings (or ARCHIVE_RENDITION_*) may change them.
+RENDITION_DEFAULTS = {
+    "RENDITION_MAX_CHARS": ("ARCHIVE_RENDITION_MAX_CHARS", int, rendition.MAX_CHARS),
+    "RENDITION_SECONDS": ("ARCHIVE_RENDITION_SECONDS", float, rendition.SECONDS),
+    "RENDITION_MEMORY": ("ARCHIVE_RENDITION_MEMORY", int, rendition.MEMORY),
+}
+
+
+@bp.record_once
+def _default_budgets(state) -> None:
+    for key, (env, kind, default) in RENDITION_DEFAULTS.items():
+        state.app.config.setdefault(key, kind(os.environ[env]) if env in os.environ else default)
 
 
 class Withheld(Exception):
@@ -64,15 +80,42 @@ def pdf(record_id: str, n: int):
                          download_name=att.name, etag=att.sha256, conditional=True)
     if att.text_status != "ok":
         abort(404, description="이 첨부파일은 텍스트를 추출할 수 없어 PDF 변환본이 없습니다.")
+    config = current_app.config
+    cache = data_dir() / "renditions"
     try:
         path = cached_text_pdf(
-            data_dir() / "renditions", att.sha256, get_store().text_of(att.sha256),
-            f"{record.title} — {att.name}", current_app.config["FONT_PATH"],
+            cache, att.sha256, get_store().text_of(att.sha256),
+            f"{record.title} — {att.name}", config["FONT_PATH"],
+            max_chars=config["RENDITION_MAX_CHARS"], seconds=config["RENDITION_SECONDS"],
+            memory=config["RENDITION_MEMORY"],
         )
     except FontMissing:
         abort(503, description="PDF 변환에 필요한 한글 글꼴이 설치되어 있지 않습니다.")
+    except RenditionRefused as exc:
+        return _no_rendition(record, att, 413, "too_large", chars=exc.chars, cap=exc.cap)
+    except RenditionFailed as exc:
+        return _no_rendition(record, att, 503, exc.reason, seconds=exc.seconds)
+    # A withhold may have committed while the rendition was being made, after its purge of the
+    # cache ran: look again, and leave no PDF of text that is no longer public.
+    try:
+        _public_attachment(record_id, n)
+    except Withheld:
+        path.unlink(missing_ok=True)
+        raise
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"{stem}.pdf", conditional=True)
+
+
+def _no_rendition(record, att, code: int, reason: str, **numbers):
+    page = {
+        "code": code, "reason": reason, **numbers,
+        "record": {"id": record.id, "title": record.title},
+        "attachment": {"n": att.n, "name": att.name, "size": att.size},
+        "original_url": url_for("downloads.original", record_id=record.id, n=att.n),
+        "text_url": url_for("downloads.text", record_id=record.id, n=att.n),
+    }
+    headers = {"Retry-After": "30"} if reason == "busy" else {}
+    return render_template("rendition_unavailable.html", page=page), code, headers
 
 
 @bp.get("/text")
