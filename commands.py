@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 import services
 from archive import accounts
 from archive.changes import Change, ChangeRefused, NeedsConfirmation
-from archive.ingest import reextract_stale
+from archive.ingest import Status, reextract_stale
 from archive.store import Store
 from index import indexer
 from index.verify import problems as index_problems
@@ -55,7 +55,7 @@ def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> No
         _print_report(report)
     if report.unreadable:
         sys.exit(2)
-    if report.count("rejected"):
+    if report.count(Status.REJECTED):
         sys.exit(1)
 
 
@@ -155,7 +155,7 @@ def users_create(name: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = _store()
     try:
-        accounts.create_user(store.db, name, accounts.Role(role), password)
+        accounts.create_user(store, name, accounts.Role(role), password)
     except accounts.AccountError as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(1)

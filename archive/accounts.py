@@ -40,39 +40,11 @@ import functools
 import ipaddress
 import re
 import secrets
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL CHECK (role IN ('clerk', 'admin')),
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    -- part of every session made for the account; raised by logout, a new password or
-    -- disabling the account, which ends every session made before
-    session_gen INTEGER NOT NULL DEFAULT 0,
-    last_login_at TEXT,
-    disabled_at TEXT
-);
--- Checked login attempts, failed or not yet proven good, across all workers (see above).
-CREATE TABLE IF NOT EXISTS login_attempts (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    account TEXT NOT NULL,  -- the name asked for, whether or not it exists
-    address TEXT NOT NULL,  -- address_key() of the client
-    device TEXT             -- the trusted-device token presented for this account, if any
-);
-CREATE INDEX IF NOT EXISTS login_attempts_pair ON login_attempts (account, address, at);
-CREATE INDEX IF NOT EXISTS login_attempts_address ON login_attempts (address, at);
-CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);
-"""
 
 NAME_RE = re.compile(r"^[A-Za-z0-9가-힣._-]{2,64}$")
 MIN_PASSWORD = 10
@@ -123,29 +95,6 @@ class LoginResult:
     wait: float = 0.0
 
 
-_ADDED_COLUMNS = [("session_gen", "INTEGER NOT NULL DEFAULT 0"), ("last_login_at", "TEXT"), ("disabled_at", "TEXT")]
-
-
-def _outdated(db: sqlite3.Connection) -> tuple[list[tuple[str, str]], bool]:
-    """The users columns an older store lacks, and whether it still has the old failures table."""
-    columns = {r[1] for r in db.execute("PRAGMA table_info(users)")}
-    old = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'login_failures'").fetchone()
-    return [(c, kind) for c, kind in _ADDED_COLUMNS if c not in columns], old is not None
-
-
-def migrate(db: sqlite3.Connection) -> None:
-    """Bring the accounts tables of a store made by an earlier release up to this SCHEMA.
-
-    Idempotent; run it in the store's migration step (archive/store/migrations.py), whose
-    transaction holds the write lock, after SCHEMA has been applied.
-    """
-    missing, old_table = _outdated(db)
-    for column, kind in missing:
-        db.execute(f"ALTER TABLE users ADD COLUMN {column} {kind}")
-    if old_table:
-        db.execute("DROP TABLE login_failures")  # the first release's raceable counts
-
-
 def _now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -155,62 +104,49 @@ def _check_password(password: str) -> None:
         raise AccountError(f"password too short: at least {MIN_PASSWORD} characters")
 
 
-def create_user(db: sqlite3.Connection, name: str, role: Role, password: str) -> User:
+def create_user(store, name: str, role: Role, password: str) -> User:
+    from .store.accounts import AccountExists
+
     if not NAME_RE.match(name):
         raise AccountError(f"invalid name {name!r}: 2-64 letters, digits, '.', '_' or '-'")
     _check_password(password)
     try:
-        with db:
-            db.execute(
-                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, datetime('now'))",
-                (name, role.value, generate_password_hash(password)),
-            )
-    except sqlite3.IntegrityError as exc:
+        store.create_account(name, role, generate_password_hash(password), _now_iso())
+    except AccountExists as exc:
         raise AccountError(f"user {name!r} exists already") from exc
     return User(name, role)
 
 
-def get_user(db: sqlite3.Connection, name: str) -> User | None:
-    row = db.execute("SELECT name, role, session_gen FROM users WHERE name = ?", (name,)).fetchone()
-    return User(row[0], Role(row[1]), row[2]) if row else None
+def get_user(store, name: str, enabled_only: bool = False) -> User | None:
+    return store.account(name, enabled_only)
 
 
-def session_user(db: sqlite3.Connection, name: str, session_gen: int) -> User | None:
+def session_user(store, name: str, session_gen: int) -> User | None:
     """The user a session stands for, while that session has not been ended."""
-    row = db.execute("SELECT name, role, session_gen FROM users WHERE name = ? AND disabled_at IS NULL",
-                     (name,)).fetchone()
-    return User(row[0], Role(row[1]), row[2]) if row and row[2] == session_gen else None
+    user = store.account(name, enabled_only=True)
+    return user if user and user.session_gen == session_gen else None
 
 
-def end_sessions(db: sqlite3.Connection, name: str) -> None:
+def end_sessions(store, name: str) -> None:
     """End every session of this account (logout: a copied session cookie stops working too)."""
-    with db:
-        db.execute("UPDATE users SET session_gen = session_gen + 1 WHERE name = ?", (name,))
+    store.end_sessions(name)
 
 
-def set_password(db: sqlite3.Connection, name: str, password: str) -> None:
+def set_password(store, name: str, password: str) -> None:
     """Give the account a new password and end its sessions."""
     _check_password(password)
-    with db:
-        changed = db.execute("UPDATE users SET password_hash = ?, session_gen = session_gen + 1 WHERE name = ?",
-                             (generate_password_hash(password), name)).rowcount
-    if not changed:
+    if not store.set_password_hash(name, generate_password_hash(password)):
         raise AccountError(f"no such user: {name!r}")
 
 
-def disable_user(db: sqlite3.Connection, name: str) -> None:
+def disable_user(store, name: str) -> None:
     """Refuse the account's logins from now on and end its sessions (the name stays in the audit log)."""
-    with db:
-        changed = db.execute("UPDATE users SET disabled_at = ?, session_gen = session_gen + 1 "
-                             "WHERE name = ? AND disabled_at IS NULL", (_now_iso(), name)).rowcount
-    if not changed and get_user(db, name) is None:
+    if not store.disable_account(name, _now_iso()) and store.account(name) is None:
         raise AccountError(f"no such user: {name!r}")
 
 
-def list_users(db: sqlite3.Connection) -> list[dict]:
-    rows = db.execute("SELECT name, role, created_at, last_login_at, disabled_at FROM users ORDER BY name")
-    return [{"name": r[0], "role": Role(r[1]), "created_at": r[2], "last_login_at": r[3],
-             "disabled_at": r[4]} for r in rows]
+def list_users(store) -> list[dict]:
+    return [vars(a) for a in store.accounts()]
 
 
 def address_key(address: str) -> str:
@@ -237,74 +173,53 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-@contextmanager
-def _immediate(db: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction taken before reading, so no other connection decides in between."""
-    if db.in_transaction:
-        db.commit()
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
-
-
-def _wait(db: sqlite3.Connection, name: str, address: str, device: str | None, now: float) -> float:
+def _wait(store, name: str, address: str, device: str | None, now: float) -> float:
     """Seconds this attempt must still wait; 0 when it may be checked now."""
-
-    def failures(where: str, *args) -> tuple[int, float]:
-        count, last = db.execute(f"SELECT count(*), max(at) FROM login_attempts WHERE at > ? AND {where}",
-                                 (now - WINDOW, *args)).fetchone()
-        return count, last or 0.0
+    since = now - WINDOW
 
     def remaining(limit: Limit, count: int, last: float) -> float:
         return max(0.0, last + limit.wait(count) - now) if count >= limit.free else 0.0
 
     if device is not None:
-        return remaining(DEVICE, *failures("account = ? AND device = ?", name, device))
-    pair = failures("account = ? AND address = ? AND device IS NULL", name, address)
-    waits = [remaining(PAIR, *pair), remaining(ADDRESS, *failures("address = ? AND device IS NULL", address))]
+        return remaining(DEVICE, *store.login_failures("device", since, name, device))
+    pair = store.login_failures("pair", since, name, address)
+    waits = [remaining(PAIR, *pair), remaining(ADDRESS, *store.login_failures("address", since, address))]
     if pair[0]:  # this address has failed for this account: the account-wide limit applies to it
-        waits.append(remaining(ACCOUNT, *failures("account = ? AND device IS NULL", name)))
+        waits.append(remaining(ACCOUNT, *store.login_failures("account", since, name)))
     return max(waits)
 
 
-def attempt_login(db: sqlite3.Connection, name: str, password: str, address: str,
+def attempt_login(store, name: str, password: str, address: str,
                   device: str | None = None, now: float | None = None) -> LoginResult:
     """Check a password, within the limits above, as one step that parallel attempts cannot race.
 
     `device` is a token the caller has verified was issued to this browser at a login to `name`.
     """
     address = address_key(address)
-    with _immediate(db):
+    with store.transaction():  # BEGIN IMMEDIATE: no other connection decides in between
         now = time.time() if now is None else now  # read under the lock: attempts are recorded in order
-        wait = _wait(db, name, address, device, now)
+        wait = _wait(store, name, address, device, now)
         if wait > 0:
             return LoginResult(None, wait)
         # Counted as a failure until the password proves right.
-        attempt = db.execute("INSERT INTO login_attempts (at, account, address, device) VALUES (?, ?, ?, ?)",
-                             (now, name, address, device)).lastrowid
-        db.execute("DELETE FROM login_attempts WHERE at <= ?", (now - WINDOW,))
-    row = db.execute("SELECT password_hash FROM users WHERE name = ? AND disabled_at IS NULL",
-                     (name,)).fetchone()
+        attempt = store.record_attempt(now, name, address, device)
+        store.forget_attempts(before=now - WINDOW)
+    stored_hash = store.password_hash(name)
     # One hash check whether or not the account exists: the same work, so the same time.
-    good = check_password_hash(row[0] if row else _dummy_hash(), password)
-    if not (row and good):
+    good = check_password_hash(stored_hash or _dummy_hash(), password)
+    if not (stored_hash and good):
         return LoginResult(None)
-    with _immediate(db):
-        db.execute("DELETE FROM login_attempts WHERE id = ?", (attempt,))
+    with store.transaction():
+        store.forget_attempts(attempt=attempt)
         # A trusted browser that proved the password is no longer slowed by its own earlier
         # failures. An address's failures stay until they age out: someone else may share the
         # address, and a clerk's login must not hand that someone a fresh allowance of guesses.
         if device is not None:
-            db.execute("DELETE FROM login_attempts WHERE account = ? AND device = ?", (name, device))
-        db.execute("UPDATE users SET last_login_at = ? WHERE name = ?", (_now_iso(), name))
-        user = get_user(db, name)
-    return LoginResult(user)
+            store.forget_attempts(account=name, device=device)
+        store.note_login(name, _now_iso())
+    return LoginResult(store.account(name))
 
 
-def authenticate(db: sqlite3.Connection, name: str, password: str, address: str) -> User | None:
+def authenticate(store, name: str, password: str, address: str) -> User | None:
     """Return the user when the password is right and the attempt was within the limits."""
-    return attempt_login(db, name, password, address).user
+    return attempt_login(store, name, password, address).user

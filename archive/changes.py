@@ -63,7 +63,7 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
     att = record.attachment(change.n)
     if att is None:
         raise ChangeRefused(f"record {record.id} has no attachment {change.n}")
-    if get_user(store.db, change.clerk) is None:
+    if get_user(store, change.clerk, enabled_only=True) is None:  # a disabled account acts no more
         raise ChangeRefused(f"no such clerk: {change.clerk}")
     reason = change.reason.strip()
     if not reason:

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from .batch import BatchError, opened, record_folders
@@ -20,12 +21,21 @@ from .store import Store
 from .validate import find_file, problems_of
 
 
+class Status(StrEnum):
+    """What became of one record of a batch (the report's words, kept as they are in JSON)."""
+
+    ADDED = "added"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+
+
 @dataclass
 class Outcome:
     """What became of one record of a batch."""
 
     record: str  # the record's id, or its folder when the id could not be read
-    status: str  # added | replaced | unchanged | rejected
+    status: Status
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. files no attachment names
     held: list[str] = field(default_factory=list)  # files withheld until a clerk reviews them
@@ -38,16 +48,16 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # batches that could not be opened
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
     @property
     def changed(self) -> list[str]:
-        return [o.record for o in self.outcomes if o.status in ("added", "replaced")]
+        return [o.record for o in self.outcomes if o.status in (Status.ADDED, Status.REPLACED)]
 
     def as_dict(self) -> dict:
         return {
-            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "rejected")},
+            "counts": {s.value: self.count(s) for s in Status},
             "records": [vars(o) for o in self.outcomes],
             "held_for_review": sum(len(o.held) for o in self.outcomes),
             "unreadable": self.unreadable,
@@ -85,7 +95,7 @@ def ingest_paths(
                         report.outcomes.append(ingest_record(store, folder, seen, drop_from_index, index_lock))
                     except OSError as exc:  # unreadable file: this record fails, not the batch
                         report.outcomes.append(
-                            Outcome(folder.name, "rejected", [f"file: cannot be read ({exc.strerror})"]))
+                            Outcome(folder.name, Status.REJECTED, [f"file: cannot be read ({exc.strerror})"]))
         except BatchError as exc:
             report.unreadable.append(str(exc))
     return report
@@ -98,13 +108,13 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
         # utf-8-sig: editors on Korean Windows often save record.json with a BOM
         data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Outcome(folder.name, "rejected", [f"record.json: not valid JSON ({exc})"])
+        return Outcome(folder.name, Status.REJECTED, [f"record.json: not valid JSON ({exc})"])
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else folder.name
     problems = problems_of(data, folder)
     if record_id in seen:
         problems.append(f"id: {record_id!r} appears twice in this ingest")
     if problems:
-        return Outcome(record_id, "rejected", problems)
+        return Outcome(record_id, Status.REJECTED, problems)
     seen.add(record_id)
 
     named = {unicodedata.normalize("NFC", a["file"]) for a in data.get("attachments", [])}
@@ -118,7 +128,7 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
     digest = _digest(data, hashes)
     previous = store.digest_of(record_id)
     if previous and previous[0] == digest:
-        return Outcome(record_id, "unchanged", notes=notes)
+        return Outcome(record_id, Status.UNCHANGED, notes=notes)
 
     record, extractions = _build(store, data, folder)
     held = _hold_resent_files(store, record)
@@ -138,7 +148,7 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
     notes += [f"{a.name}: the same file is withheld in another record; withheld here too"
               for a in stored.attachments if a.withheld_elsewhere is not None
               and a.disclosure is Disclosure.PUBLIC]
-    return Outcome(record_id, "replaced" if previous else "added", notes=held + notes,
+    return Outcome(record_id, Status.REPLACED if previous else Status.ADDED, notes=held + notes,
                    held=[a.name for a in record.attachments if a.hold])
 
 

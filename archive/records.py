@@ -99,6 +99,11 @@ class Record:
             return Disclosure.WITHHELD, sorted(set(att.withheld_elsewhere))
         return Disclosure.PUBLIC, []
 
+    def withheld_as_a_copy(self, att: Attachment) -> bool:
+        """Public by its own row, withheld because the same bytes are withheld elsewhere (or by a clerk)."""
+        return (att.disclosure is Disclosure.PUBLIC and not self.withheld_grounds
+                and self.effective(att)[0] is Disclosure.WITHHELD)
+
     @property
     def level(self) -> Disclosure:
         return derive_level((self.effective(a)[0] for a in self.attachments), bool(self.withheld_grounds))

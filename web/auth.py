@@ -69,7 +69,7 @@ def login():
     if form.validate_on_submit():
         name = form.name.data
         device = _trusted_device(name)
-        result = accounts.attempt_login(get_store().db, name, form.password.data, request.remote_addr or "?",
+        result = accounts.attempt_login(get_store(), name, form.password.data, request.remote_addr or "?",
                                         device=device)
         if result.user:
             login_user(ClerkUser(result.user))
@@ -92,7 +92,7 @@ def logout():
     if current_user.is_authenticated:
         # Ends the session on the server: a copy of this session cookie stops working too
         # (as do the account's other sessions).
-        accounts.end_sessions(get_store().db, current_user.name)
+        accounts.end_sessions(get_store(), current_user.name)
     logout_user()
     flash("로그아웃했습니다. Logged out.", "info")
     return redirect(url_for("public.home"))
@@ -104,4 +104,4 @@ def account_list():
     """Admins only: every account, its role and last login."""
     if current_user.role is not accounts.Role.ADMIN:
         abort(403)
-    return render_template("clerk/accounts.html", users=accounts.list_users(get_store().db))
+    return render_template("clerk/accounts.html", users=accounts.list_users(get_store()))

@@ -30,11 +30,14 @@ def require_login():
 @bp.get("/")
 def dashboard():
     store = get_store()
-    flagged = [
-        {"record_id": f.record_id, "title": f.title, "n": f.n, "name": f.name, "disclosure": f.disclosure.value,
-         "findings": [(KINDS[k], masked) for k, masked in f.pii]}
-        for f in store.flagged_attachments()
-    ]
+    records = {}
+    flagged = []
+    for f in store.flagged_attachments():
+        record = records.get(f.record_id) or records.setdefault(f.record_id, store.get(f.record_id))
+        # the level visitors get: a public row whose bytes are withheld elsewhere is withheld
+        level = record.effective(record.attachment(f.n))[0]
+        flagged.append({"record_id": f.record_id, "title": f.title, "n": f.n, "name": f.name,
+                        "disclosure": level.value, "findings": [(KINDS[k], masked) for k, masked in f.pii]})
     held = [{**h, "label": h["hold"].label} for h in store.held_attachments()]
     page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": store.recent_audit()}
     return render_template("clerk/dashboard.html", page=page)
@@ -52,7 +55,7 @@ def _workspace(record_id: str, forms: dict | None = None, findings: dict | None 
         attachments.append({
             "n": att.n, "name": att.name, "level": level.value, "own_level": att.disclosure.value,
             # public by its own row, withheld because the same bytes are withheld elsewhere
-            "covered": att.disclosure.value == "public" and level.value == "withheld" and not record.withheld_grounds,
+            "covered": record.withheld_as_a_copy(att),
             "held_here": store.clerk_withheld_here(att.sha256, record.id),
             "hold": att.hold.value if att.hold else None, "hold_label": att.hold.label if att.hold else None,
             "grounds": grounds_info(grounds), "size": att.size, "sha256": att.sha256,

@@ -66,7 +66,7 @@ def _load_user(user_id: str):
     name, _, gen = user_id.rpartition(":")
     if not name or not gen.isdigit():
         return None  # a session made before sessions could be ended: log in again
-    user = accounts.session_user(get_store().db, name, int(gen))
+    user = accounts.session_user(get_store(), name, int(gen))
     return ClerkUser(user) if user else None
 
 

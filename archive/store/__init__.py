@@ -7,14 +7,16 @@ methods and nothing above this package changes.
 
 from __future__ import annotations
 
+from .accounts import AccountExists, AccountRow, AccountsMixin
 from .audit import AuditMixin
 from .connection import Connection, now_iso
 from .migrations import StoreTooNew
 from .records import Extraction, Flagged, RecordsMixin, classification_path
 
 
-class Store(AuditMixin, RecordsMixin, Connection):
+class Store(AccountsMixin, AuditMixin, RecordsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 
 
-__all__ = ["Extraction", "Flagged", "Store", "StoreTooNew", "classification_path", "now_iso"]
+__all__ = ["AccountExists", "AccountRow", "Extraction", "Flagged", "Store", "StoreTooNew", "classification_path",
+           "now_iso"]

@@ -123,15 +123,67 @@ def _v3(db: sqlite3.Connection) -> None:
                "record_id TEXT NOT NULL, PRIMARY KEY (sha256, record_id))")
 
 
-def _v4(db: sqlite3.Connection) -> None:
-    """Accounts and login attempts (their tables as archive.accounts defines them)."""
-    from .. import accounts
+ACCOUNTS = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('clerk', 'admin')),
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    -- part of every session made for the account; raised by logout, a new password or
+    -- disabling the account, which ends every session made before
+    session_gen INTEGER NOT NULL DEFAULT 0,
+    last_login_at TEXT,
+    disabled_at TEXT
+);
+-- Checked login attempts, failed or not yet proven good, across all workers (see above).
+CREATE TABLE IF NOT EXISTS login_attempts (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    account TEXT NOT NULL,  -- the name asked for, whether or not it exists
+    address TEXT NOT NULL,  -- address_key() of the client
+    device TEXT             -- the trusted-device token presented for this account, if any
+);
+CREATE INDEX IF NOT EXISTS login_attempts_pair ON login_attempts (account, address, at);
+CREATE INDEX IF NOT EXISTS login_attempts_address ON login_attempts (address, at);
+CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);
+"""
 
-    for statement in _statements(accounts.SCHEMA):
+
+def _v4(db: sqlite3.Connection) -> None:
+    """Accounts and login attempts (adopting the users table of a store round one made)."""
+    for statement in _statements(ACCOUNTS):
         db.execute(statement)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+_ADDED_COLUMNS = [("session_gen", "INTEGER NOT NULL DEFAULT 0"), ("last_login_at", "TEXT"), ("disabled_at", "TEXT")]
+
+
+def _outdated(db: sqlite3.Connection) -> tuple[list[tuple[str, str]], bool]:
+    """The users columns an older store lacks, and whether it still has the old failures table."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(users)")}
+    old = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'login_failures'").fetchone()
+    return [(c, kind) for c, kind in _ADDED_COLUMNS if c not in columns], old is not None
+
+
+def _accounts_up_to_date(db: sqlite3.Connection) -> None:
+    """Bring the accounts tables of a store made by an earlier release up to this SCHEMA.
+
+    Idempotent; run it in the store's migration step (archive/store/migrations.py), whose
+    transaction holds the write lock, after SCHEMA has been applied.
+    """
+    missing, old_table = _outdated(db)
+    for column, kind in missing:
+        db.execute(f"ALTER TABLE users ADD COLUMN {column} {kind}")
+    if old_table:
+        db.execute("DROP TABLE login_failures")  # the first release's raceable counts
+
+
+def _v5(db: sqlite3.Connection) -> None:
+    """Accounts: sessions that can be ended, last login, disabled accounts; no raceable failure counts."""
+    _accounts_up_to_date(db)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 
 
 def _statements(script: str) -> list[str]:

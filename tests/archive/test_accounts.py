@@ -9,7 +9,7 @@ from archive.store import Store
 @pytest.fixture
 def db(tmp_path):
     store = Store(tmp_path)
-    yield store.db
+    yield store
     store.close()
 
 
@@ -17,7 +17,7 @@ def test_create_and_authenticate(db):
     accounts.create_user(db, "kim", Role.CLERK, "correct horse battery")
     assert accounts.authenticate(db, "kim", "correct horse battery", "1.2.3.4").role is Role.CLERK
     assert accounts.authenticate(db, "kim", "wrong", "1.2.3.4") is None
-    stored = db.execute("SELECT password_hash FROM users").fetchone()[0]
+    stored = db.db.execute("SELECT password_hash FROM users").fetchone()[0]
     assert "correct horse" not in stored  # hashed, never kept as typed
 
 
@@ -180,7 +180,7 @@ def test_failures_are_forgotten_after_the_window(kim):
     assert accounts.attempt_login(kim, "kim", RIGHT, "1.1.1.1", now=T0 + 1).wait > 0
     later = T0 + accounts.WINDOW + 1
     assert accounts.attempt_login(kim, "kim", RIGHT, "1.1.1.1", now=later).user
-    assert kim.execute("SELECT count(*) FROM login_attempts").fetchone()[0] == 0  # pruned
+    assert kim.db.execute("SELECT count(*) FROM login_attempts").fetchone()[0] == 0  # pruned
 
 
 def hammer(data_dir, threads, guess):
@@ -194,7 +194,7 @@ def hammer(data_dir, threads, guess):
         store = Store(data_dir)
         try:
             barrier.wait()
-            guess(store.db, i)
+            guess(store, i)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -210,7 +210,7 @@ def hammer(data_dir, threads, guess):
 
 def test_parallel_guesses_cannot_race_past_the_limit(tmp_path, hash_checks):
     store = Store(tmp_path)
-    accounts.create_user(store.db, "kim", Role.CLERK, RIGHT)
+    accounts.create_user(store, "kim", Role.CLERK, RIGHT)
     store.close()
     hammer(tmp_path, 30, lambda db, i: accounts.authenticate(db, "kim", f"guess{i}", "5.5.5.5"))
     assert len(hash_checks) == accounts.PAIR.free
@@ -233,7 +233,7 @@ accounts._dummy_hash()
 def guess(i):
     store = Store(data_dir)
     time.sleep(max(0.0, start - time.time()))
-    accounts.authenticate(store.db, "kim", f"guess{i}", "5.5.5.5")
+    accounts.authenticate(store, "kim", f"guess{i}", "5.5.5.5")
     store.close()
 
 threads = [threading.Thread(target=guess, args=(i,)) for i in range(15)]
@@ -252,7 +252,7 @@ def test_two_processes_cannot_race_past_the_limit(tmp_path):
     from pathlib import Path
 
     store = Store(tmp_path)
-    accounts.create_user(store.db, "kim", Role.CLERK, RIGHT)
+    accounts.create_user(store, "kim", Role.CLERK, RIGHT)
     store.close()
     project = Path(__file__).resolve().parents[2]
     start = str(time.time() + 4)
@@ -290,17 +290,21 @@ def test_last_login_is_recorded(db):
     assert kim["last_login_at"].startswith("20") and lee["last_login_at"] is None and lee["role"] is Role.ADMIN
 
 
-def test_migrate_brings_an_old_store_up(tmp_path):
+def test_opening_a_store_of_the_first_release_migrates_it_once(tmp_path):
+    """A store round one made (DDL on every connection, user_version 0) opens, and kim logs in."""
     import sqlite3
 
-    old = sqlite3.connect(tmp_path / "old.sqlite3")
-    old.executescript("CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT "
+    from archive.store.migrations import MIGRATIONS, V1
+
+    old = sqlite3.connect(tmp_path / "archive.sqlite3")
+    old.executescript(V1 + "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT "
                       "NOT NULL, created_at TEXT NOT NULL); CREATE TABLE login_failures (key TEXT, at REAL);")
-    old.execute("INSERT INTO users VALUES ('kim', 'clerk', ?, 'then')",
-                (accounts.generate_password_hash(RIGHT),))
+    old.execute("INSERT INTO users VALUES ('kim', 'clerk', ?, 'then')", (accounts.generate_password_hash(RIGHT),))
     old.commit()
-    old.executescript(accounts.SCHEMA)
-    accounts.migrate(old)
-    accounts.migrate(old)  # idempotent
-    assert accounts.authenticate(old, "kim", RIGHT, "1.1.1.1").session_gen == 0
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'login_failures'").fetchall()
+    old.close()
+    for _ in range(2):  # the second open finds nothing to do
+        store = Store(tmp_path)
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert accounts.authenticate(store, "kim", RIGHT, "1.1.1.1").session_gen == 0
+        assert not store.db.execute("SELECT name FROM sqlite_master WHERE name = 'login_failures'").fetchall()
+        store.close()

@@ -26,9 +26,9 @@ def test_known_and_unknown_names_do_the_same_work_over_http(tmp_path, monkeypatc
 
     app = make_app(tmp_path / "s")
     store = Store(tmp_path / "s")
-    accounts.create_user(store.db, CLERK, accounts.Role.CLERK, PASSWORD)
-    accounts.create_user(store.db, "lee", accounts.Role.CLERK, PASSWORD)
-    accounts.disable_user(store.db, "lee")
+    accounts.create_user(store, CLERK, accounts.Role.CLERK, PASSWORD)
+    accounts.create_user(store, "lee", accounts.Role.CLERK, PASSWORD)
+    accounts.disable_user(store, "lee")
     store.close()
     checks = []
     real = accounts.check_password_hash

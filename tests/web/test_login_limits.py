@@ -27,7 +27,7 @@ def cheap_hashes(monkeypatch):
 
 def clerk_store(data_dir: Path) -> None:
     store = Store(data_dir)
-    accounts.create_user(store.db, CLERK, Role.CLERK, PASSWORD)
+    accounts.create_user(store, CLERK, Role.CLERK, PASSWORD)
     store.close()
 
 

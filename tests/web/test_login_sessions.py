@@ -16,8 +16,8 @@ ADMIN = "park"
 def app(tmp_path):
     app = make_app(tmp_path / "s")
     store = Store(tmp_path / "s")
-    accounts.create_user(store.db, CLERK, Role.CLERK, PASSWORD)
-    accounts.create_user(store.db, ADMIN, Role.ADMIN, PASSWORD)
+    accounts.create_user(store, CLERK, Role.CLERK, PASSWORD)
+    accounts.create_user(store, ADMIN, Role.ADMIN, PASSWORD)
     store.close()
     return app
 
@@ -48,11 +48,11 @@ def test_a_new_password_or_disabling_ends_sessions(app):
     client = app.test_client()
     log_in(client)
     store = Store(app.config["DATA_DIR"])
-    accounts.set_password(store.db, CLERK, "another long password")
+    accounts.set_password(store, CLERK, "another long password")
     assert client.get("/clerk/").status_code == 302
     log_in(client, password="another long password")
     assert client.get("/clerk/").status_code == 200
-    accounts.disable_user(store.db, CLERK)
+    accounts.disable_user(store, CLERK)
     store.close()
     assert client.get("/clerk/").status_code == 302
     assert log_in(client, password="another long password").status_code == 401
@@ -84,7 +84,7 @@ def test_accounts_page_is_for_admins_only(app):
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store, private"
     assert CLERK in page and ADMIN in page and "admin" in page and "clerk" in page
     store = Store(app.config["DATA_DIR"])
-    last_logins = {u["name"]: u["last_login_at"] for u in accounts.list_users(store.db)}
+    last_logins = {u["name"]: u["last_login_at"] for u in accounts.list_users(store)}
     store.close()
     assert last_logins[ADMIN] in page and last_logins[CLERK] in page
     assert "scrypt" not in page and "pbkdf2" not in page  # no hash ever shown

@@ -1,0 +1,94 @@
+"""Accounts and login attempts: their SQL. The rules (limits, hashing) stay in archive.accounts."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ..accounts import Role, User
+
+
+class AccountExists(ValueError):
+    """An account of that name exists already."""
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    name: str
+    role: Role
+    created_at: str
+    last_login_at: str | None
+    disabled_at: str | None
+
+
+# which earlier attempts a login limit counts (see archive.accounts): the WHERE of each
+_FAILURES = {
+    "device": "account = ? AND device = ?",
+    "pair": "account = ? AND address = ? AND device IS NULL",
+    "address": "address = ? AND device IS NULL",
+    "account": "account = ? AND device IS NULL",
+}
+
+
+class AccountsMixin:
+    def create_account(self, name: str, role: Role, password_hash: str, at: str) -> None:
+        try:
+            self._run("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                      (name, role.value, password_hash, at))
+        except sqlite3.IntegrityError as exc:
+            raise AccountExists(name) from exc
+
+    def account(self, name: str, enabled_only: bool = False) -> User | None:
+        sql = "SELECT name, role, session_gen FROM users WHERE name = ?"
+        row = self._one(sql + (" AND disabled_at IS NULL" if enabled_only else ""), (name,))
+        return User(row[0], Role(row[1]), row[2]) if row else None
+
+    def password_hash(self, name: str) -> str | None:
+        """The hash of an enabled account's password; None for no account or a disabled one."""
+        row = self._one("SELECT password_hash FROM users WHERE name = ? AND disabled_at IS NULL", (name,))
+        return row[0] if row else None
+
+    def accounts(self) -> list[AccountRow]:
+        rows = self._all("SELECT name, role, created_at, last_login_at, disabled_at FROM users ORDER BY name")
+        return [AccountRow(r[0], Role(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    def end_sessions(self, name: str) -> None:
+        self._run("UPDATE users SET session_gen = session_gen + 1 WHERE name = ?", (name,))
+
+    def set_password_hash(self, name: str, password_hash: str) -> bool:
+        """A new password, which ends the account's sessions; False when there is no such account."""
+        with self.transaction():
+            return self.db.execute("UPDATE users SET password_hash = ?, session_gen = session_gen + 1 "
+                                   "WHERE name = ?", (password_hash, name)).rowcount > 0
+
+    def disable_account(self, name: str, at: str) -> bool:
+        """Refuse the account's logins and end its sessions; False when it was not enabled."""
+        with self.transaction():
+            return self.db.execute("UPDATE users SET disabled_at = ?, session_gen = session_gen + 1 "
+                                   "WHERE name = ? AND disabled_at IS NULL", (at, name)).rowcount > 0
+
+    def note_login(self, name: str, at: str) -> None:
+        self._run("UPDATE users SET last_login_at = ? WHERE name = ?", (at, name))
+
+    # -- login attempts: call inside one transaction() so that deciding and counting are one step
+
+    def login_failures(self, kind: str, since: float, *keys: str) -> tuple[int, float]:
+        """Count and latest time of the attempts a limit counts (kind: device, pair, address, account)."""
+        count, last = self._one(f"SELECT count(*), max(at) FROM login_attempts WHERE at > ? AND {_FAILURES[kind]}",
+                                (since, *keys))
+        return count, last or 0.0
+
+    def record_attempt(self, at: float, account: str, address: str, device: str | None) -> int:
+        with self.transaction():
+            return self.db.execute("INSERT INTO login_attempts (at, account, address, device) VALUES (?, ?, ?, ?)",
+                                   (at, account, address, device)).lastrowid
+
+    def forget_attempts(self, *, before: float | None = None, attempt: int | None = None,
+                        account: str | None = None, device: str | None = None) -> None:
+        """Forget attempts older than `before`, or one `attempt`, or all of one trusted device."""
+        if before is not None:
+            self._run("DELETE FROM login_attempts WHERE at <= ?", (before,))
+        if attempt is not None:
+            self._run("DELETE FROM login_attempts WHERE id = ?", (attempt,))
+        if account is not None and device is not None:
+            self._run("DELETE FROM login_attempts WHERE account = ? AND device = ?", (account, device))
