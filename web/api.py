@@ -7,7 +7,7 @@ from flask import Blueprint, abort, request
 from index.search import QueryRefused
 
 from . import pages
-from .context import data_dir, get_store
+from .context import data_dir, get_store, int_arg
 from .public import search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -49,7 +49,7 @@ def home():
 
 @bp.get("/classification/<path:path>")
 def classification(path: str):
-    data = pages.classification_page(get_store(), path, request.args.get("page", 1, type=int) or 1)
+    data = pages.classification_page(get_store(), path, int_arg(request.args, "page", 1))
     if data is None:
         abort(404)
     return data

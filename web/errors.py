@@ -32,7 +32,7 @@ def _answer(code: int, message_en: str, detail: str | None = None):
 
 
 def handle_http(exc: HTTPException):
-    detail = exc.description if exc.code in (404, 410, 503) and _is_ours(exc) else None
+    detail = exc.description if exc.code in (400, 404, 410, 413, 503) and _is_ours(exc) else None
     if exc.code == 503 and detail and request.path.startswith("/api/"):
         return {"error": {"code": 503, "message": detail}}, 503
     return _answer(exc.code or 500, exc.name, detail)

@@ -81,11 +81,11 @@ def home_page(store: Store) -> dict:
 
 
 def classification_page(store: Store, path: str, page: int, page_size: int = 20) -> dict | None:
-    """Return one page of the records of a classification; None when it has none."""
+    """Return one page of the records of a classification; None when it has none or no such page."""
     parts = [p for p in path.split("/") if p]
     page = max(page, 1)
     total, records = store.by_classification(parts, page_size, (page - 1) * page_size)
-    if total == 0:
+    if total == 0 or page > -(-total // page_size):
         return None
     return {
         "path": parts,

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from index.search import QueryRefused, SearchRequest
 
 from . import pages
-from .context import data_dir, get_store
+from .context import data_dir, get_store, int_arg
 
 bp = Blueprint("public", __name__)
 
@@ -18,11 +18,12 @@ FILTER_PARAMS = {
 
 
 def search_request(args) -> SearchRequest:
-    """Turn query-string arguments into a SearchRequest (shared by /search and /api/search)."""
-    try:
-        page = int(args.get("page", 1))
-    except ValueError:
-        page = 1
+    """Turn query-string arguments into a SearchRequest (shared by /search and /api/search).
+
+    Only the known parameters are read; any other argument is ignored. A page that is not a
+    whole number from 1 answers 400; one past the last answers no results.
+    """
+    page = int_arg(args, "page", 1)
     sort = args.get("sort", "relevance")
     return SearchRequest(
         q=args.get("q", "")[:500],
@@ -32,6 +33,25 @@ def search_request(args) -> SearchRequest:
         sort=sort if sort in ("relevance", "newest", "oldest") else "relevance",
         page=page,
     )
+
+
+def search_params(req: SearchRequest) -> dict[str, str | int]:
+    """Return the query-string arguments that ask for `req`: what the page's links are built from.
+
+    Built from the parsed request, never from the request's arguments, so no argument a
+    visitor adds (`_external`, `_method`, `endpoint`, anything) reaches `url_for`.
+    """
+    params: dict[str, str | int] = {"q": req.q} if req.q else {}
+    params.update({param: req.filters[field] for param, field in FILTER_PARAMS.items() if field in req.filters})
+    if req.date_from:
+        params["from"] = req.date_from
+    if req.date_to:
+        params["to"] = req.date_to
+    if req.sort != "relevance":
+        params["sort"] = req.sort
+    if req.page != 1:
+        params["page"] = req.page
+    return params
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -51,11 +71,12 @@ def home():
 @bp.get("/search")
 def search():
     req = search_request(request.args)
+    params = search_params(req)
     try:
         page = pages.search_page(data_dir(), req)
     except QueryRefused as exc:
-        return render_template("search.html", page=None, refused=str(exc)), 400
-    return render_template("search.html", page=page)
+        return render_template("search.html", page=None, params=params, refused=str(exc)), 400
+    return render_template("search.html", page=page, params=params)
 
 
 @bp.get("/search/help")
@@ -73,7 +94,7 @@ def record(record_id: str):
 
 @bp.get("/classification/<path:path>")
 def classification(path: str):
-    data = pages.classification_page(get_store(), path, request.args.get("page", 1, type=int) or 1)
+    data = pages.classification_page(get_store(), path, int_arg(request.args, "page", 1))
     if data is None:
         abort(404)
     return render_template("classification.html", page=data)

@@ -1,0 +1,83 @@
+"""No anonymous request makes a 500: query arguments and integers."""
+
+import pytest
+
+from tests.web.crawl import LINK
+
+CLASSIFICATION = "/classification/행정"
+
+# -- a. only the known search parameters reach url_for -------------------------------------
+
+HOSTILE_ARGS = [
+    "q=a&_method=POST", "endpoint=x", "q=a&_external=1", "_anchor=x", "_scheme=javascript",
+    "_scheme=https&_external=1", "values=1", "_method=GET&endpoint=public.home", "page=2&endpoint=x&_anchor=y",
+    "q=a&method=POST", "agency=서울특별시&_external=true", "foo=bar&q=협치",
+]
+
+
+@pytest.mark.parametrize("args", HOSTILE_ARGS)
+@pytest.mark.parametrize("path", ["/search", "/api/search"])
+def test_unknown_search_arguments_are_ignored(sample_client, path, args):
+    response = sample_client.get(f"{path}?{args}")
+    assert response.status_code == 200, (path, args)
+    if path == "/search":
+        html = response.get_data(as_text=True)
+        for link in LINK.findall(html):
+            assert not link.startswith("javascript"), link
+            assert "search" not in link or link.startswith("/"), link  # _external made none absolute
+            for name in ("_method", "_external", "_anchor", "_scheme", "endpoint", "values", "foo", "method"):
+                assert f"{name}=" not in link, link
+        assert 'name="foo"' not in html and 'name="_external"' not in html
+
+
+def test_known_search_parameters_are_kept_in_links(sample_client):
+    html = sample_client.get("/search?q=&agency=서울특별시&sort=newest&from=2017-01-01&to=2025-12-31&junk=1"
+                             ).get_data(as_text=True).replace("&amp;", "&")
+    facet = next(link for link in LINK.findall(html) if "kind=" in link)
+    assert "agency=%EC%84%9C%EC%9A%B8" in facet and "sort=newest" in facet and "page=1" in facet
+    assert "from=2017-01-01" in facet and "to=2025-12-31" in facet and "junk" not in facet
+    assert 'name="agency" value="서울특별시"' in html and 'name="junk"' not in html
+    api = next(link for link in LINK.findall(html) if link.startswith("/api/search"))
+    assert "agency=" in api and "junk" not in api
+
+
+def test_facet_link_marks_the_current_value(sample_client):
+    html = sample_client.get("/search?agency=환경부").get_data(as_text=True)
+    assert 'aria-current="true">환경부' in html
+
+
+# -- b. integer arguments -------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9" * 5000, "1000000000", "2", "9223372036854775808"])
+def test_a_page_past_the_last_answers_404_never_500(sample_client, value):
+    assert sample_client.get(f"{CLASSIFICATION}?page={value}").status_code == 404
+    api = sample_client.get(f"/api{CLASSIFICATION}?page={value}")
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-1", "0", "-99999999999999999999", "１", "1e3", " 1", "1_0",
+                                   "0x10", "٣", "NaN"])
+def test_a_page_that_is_not_a_whole_number_answers_400(sample_client, value):
+    for path in (CLASSIFICATION, "/search"):
+        response = sample_client.get(path, query_string={"page": value})
+        assert response.status_code == 400, (path, value)
+        html = response.get_data(as_text=True)
+        assert "400" in html and "정수" in html and "whole number" in html and "<html" in html
+    for path in (f"/api{CLASSIFICATION}", "/api/search"):
+        response = sample_client.get(path, query_string={"page": value})
+        assert response.status_code == 400, (path, value)
+        error = response.get_json()["error"]
+        assert error["code"] == 400 and "whole number" in error["message_ko"]
+
+
+def test_good_pages_still_work(sample_client):
+    assert sample_client.get(f"{CLASSIFICATION}?page=1").status_code == 200
+    assert sample_client.get(f"{CLASSIFICATION}?page=").status_code == 200
+    data = sample_client.get("/api/search?page=99999999999999999999").get_json()
+    assert data["results"] == [] and data["total"] == 15
+
+
+@pytest.mark.parametrize("n", ["99999999999999999999", "9223372036854775808", "0"])
+def test_an_attachment_number_past_any_answers_404(sample_client, n):
+    for view in ("original", "pdf", "text"):
+        assert sample_client.get(f"/records/D0000032552803/attachments/{n}/{view}").status_code == 404
