@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 from flask import Flask
@@ -20,6 +22,16 @@ def render_markdown(text: str | None) -> Markup:
     html = markdown.markdown(text, extensions=["tables"], output_format="html")
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener nofollow"))
+
+
+# What XML 1.0 does not allow in a document (§2.2 Char): C0 controls but tab, LF and CR;
+# lone surrogates; U+FFFE and U+FFFF. One such character in a title makes a feed unreadable.
+XML_FORBIDDEN = re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def xml_chars(text: str) -> str:
+    """Return text without the characters XML 1.0 forbids (escaping is autoescape's work)."""
+    return XML_FORBIDDEN.sub("", text)
 
 
 def filesize(size: int | None) -> str:

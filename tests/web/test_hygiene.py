@@ -1,7 +1,13 @@
-"""No anonymous request makes a 500: query arguments and integers."""
+"""No anonymous request makes a 500: query arguments, integers, XML output from stored data."""
+
+import sqlite3
+from pathlib import Path
 
 import pytest
+from defusedxml import ElementTree
 
+from tests.builders import batch, record
+from tests.conftest import make_app
 from tests.web.crawl import LINK
 
 CLASSIFICATION = "/classification/행정"
@@ -81,3 +87,48 @@ def test_good_pages_still_work(sample_client):
 def test_an_attachment_number_past_any_answers_404(sample_client, n):
     for view in ("original", "pdf", "text"):
         assert sample_client.get(f"/records/D0000032552803/attachments/{n}/{view}").status_code == 404
+
+
+# -- c: stored data that validation would refuse today, put straight into a store ---------
+
+CONTROL_TITLE = "제어\x01문자\x0b가\x1f든 제목\x00 끝\ufffe"
+@pytest.fixture(scope="module")
+def tainted_store(tmp_path_factory):
+    """One public text record, then its title, summary, names and classification tainted in SQLite."""
+    tmp = tmp_path_factory.mktemp("tainted")
+    data_dir = tmp / "store"
+    root = batch(tmp / "b", (record(id="X-1", summary="요약", classification=["행정", "일반"],
+                                    attachments=[{"file": "본문.txt", "disclosure": "public"},
+                                                 {"file": "원문.pdf", "disclosure": "public"}]),
+                             {"본문.txt": "공개 본문입니다.", "원문.pdf": _pdf(tmp)}))
+    result = make_app(data_dir).test_cli_runner().invoke(args=["ingest", str(root)])
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(data_dir / "archive.sqlite3")
+    with db:
+        db.execute("UPDATE records SET title = ?, summary = ?, agency = ?, department = ?, classification = ? "
+                   "WHERE id = 'X-1'", (CONTROL_TITLE, "요약\x02\x1b[31m", "기관\x03", "부서\x0c",
+                                        '["행정\\u0001", "일반\\u0008"]'))
+    db.close()
+    return data_dir
+
+
+def _pdf(tmp: Path) -> bytes:
+    from tests.builders import pdf_bytes
+
+    return pdf_bytes(tmp, "원문 PDF")
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/sitemap.xml"])
+def test_xml_output_parses_whatever_the_stored_text_holds(tainted_store, path):
+    response = make_app(tainted_store).test_client().get(path)
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.data)  # raises on a character XML 1.0 forbids
+    text = "".join(root.itertext())
+    if path == "/feed.atom":
+        assert "제어문자가든 제목 끝" in text and "요약[31m" in text and "기관" in text and "부서" in text
+
+
+def test_html_and_json_of_a_tainted_record_answer(tainted_store):
+    client = make_app(tainted_store).test_client()
+    for path in ["/records/X-1", "/api/records/X-1", "/", "/api/", "/records/X-1/attachments/1/text"]:
+        assert client.get(path).status_code == 200, path
