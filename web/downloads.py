@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, render_template, send_file, url_for
 
@@ -60,13 +63,53 @@ def _sound_blob(att):
                                "The stored original failed its integrity check and is not served.")
 
 
+# Not in a file name a browser offers: C0/C1 controls, line and paragraph separators, and
+# format characters (bidirectional overrides such as U+202E, which make "exe.txt" read
+# "txt.exe", zero-width characters).
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_FALLBACK_UNSAFE = re.compile(r'[^\x20-\x7e]|["\\%/;]')
+
+
+def safe_file_name(name: str, default: str = "download") -> str:
+    """Return a stored name fit to offer for saving: no controls, no path, never empty."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = "".join(c for c in name if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
+    name = name.replace("/", "_").replace("\\", "_").strip()
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext and not stem.strip(" ."):
+        name = f"{default}.{ext}"  # ".pdf" (a name that was all extension) stays a PDF
+    return name.strip(" .") or default
+
+
+def content_disposition(name: str, default: str = "download") -> str:
+    """Return `attachment` with the name as RFC 6266 wants it, whatever the stored name holds.
+
+    `filename*` carries the name (controls removed) percent-encoded in UTF-8 (RFC 5987);
+    `filename` is an ASCII fallback for old clients: printable ASCII only, no quote,
+    backslash, percent sign or semicolon, so it needs no escaping and cannot break the header.
+    """
+    clean = safe_file_name(name, default)
+    fallback = unicodedata.normalize("NFKD", clean).encode("ascii", "ignore").decode("ascii")
+    fallback = _FALLBACK_UNSAFE.sub("_", fallback).strip(" ")
+    stem, dot, ext = fallback.rpartition(".")
+    if not re.search(r"[A-Za-z0-9]", stem if dot else fallback):
+        # nothing of the name is left in ASCII (a Korean name): keep its extension at least
+        fallback = f"{default}.{ext}" if dot and ext else default
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+def _send(path, mimetype: str, name: str, etag: str | None = None):
+    """Send a file as an attachment, named through content_disposition (never a raw stored name)."""
+    response = send_file(path, mimetype=mimetype, as_attachment=False, etag=etag or True,
+                         conditional=True)
+    response.headers["Content-Disposition"] = content_disposition(name)
+    return response
+
+
 @bp.get("/original")
 def original(record_id: str, n: int):
     _, att = _public_attachment(record_id, n)
-    response = send_file(
-        _sound_blob(att), mimetype=att.media_type, as_attachment=True,
-        download_name=att.name, etag=att.sha256, conditional=True,
-    )
+    response = _send(_sound_blob(att), att.media_type, att.name, etag=att.sha256)
     response.headers["X-Content-SHA256"] = att.sha256
     return response
 
@@ -76,8 +119,7 @@ def pdf(record_id: str, n: int):
     record, att = _public_attachment(record_id, n)
     stem = att.name.rsplit(".", 1)[0]
     if att.media_type == "application/pdf":
-        return send_file(_sound_blob(att), mimetype="application/pdf", as_attachment=True,
-                         download_name=att.name, etag=att.sha256, conditional=True)
+        return _send(_sound_blob(att), "application/pdf", att.name, etag=att.sha256)
     if att.text_status != "ok":
         abort(404, description="이 첨부파일은 텍스트를 추출할 수 없어 PDF 변환본이 없습니다.")
     config = current_app.config
@@ -102,8 +144,7 @@ def pdf(record_id: str, n: int):
     except Withheld:
         path.unlink(missing_ok=True)
         raise
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{stem}.pdf", conditional=True)
+    return _send(path, "application/pdf", f"{stem}.pdf")
 
 
 def _no_rendition(record, att, code: int, reason: str, **numbers):

@@ -1,7 +1,9 @@
-"""No anonymous request makes a 500: query arguments, integers, XML output from stored data."""
+"""No anonymous request makes a 500: query arguments, integers, XML output and headers from stored data."""
 
+import re
 import sqlite3
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from defusedxml import ElementTree
@@ -89,9 +91,21 @@ def test_an_attachment_number_past_any_answers_404(sample_client, n):
         assert sample_client.get(f"/records/D0000032552803/attachments/{n}/{view}").status_code == 404
 
 
-# -- c: stored data that validation would refuse today, put straight into a store ---------
+# -- c and d: stored data that validation would refuse today, put straight into a store ---------
 
 CONTROL_TITLE = "제어\x01문자\x0b가\x1f든 제목\x00 끝\ufffe"
+BAD_NAMES = [
+    "보고서\r\nSet-Cookie: x=1\u202etxt.exe",
+    "a\rb\nc\u0000d.txt",
+    'quote"back\\slash;semi%41percent.txt',
+    "\u202e\u200b\u2028\u2029\x85.txt",
+    "../../etc/passwd",
+    "",
+    "전부 한글 이름.txt",
+    "x" * 300 + ".txt",
+]
+
+
 @pytest.fixture(scope="module")
 def tainted_store(tmp_path_factory):
     """One public text record, then its title, summary, names and classification tainted in SQLite."""
@@ -118,6 +132,13 @@ def _pdf(tmp: Path) -> bytes:
     return pdf_bytes(tmp, "원문 PDF")
 
 
+def _rename(data_dir: Path, n: int, name: str) -> None:
+    db = sqlite3.connect(data_dir / "archive.sqlite3")
+    with db:
+        db.execute("UPDATE attachments SET name = ? WHERE record_id = 'X-1' AND n = ?", (name, n))
+    db.close()
+
+
 @pytest.mark.parametrize("path", ["/feed.atom", "/sitemap.xml"])
 def test_xml_output_parses_whatever_the_stored_text_holds(tainted_store, path):
     response = make_app(tainted_store).test_client().get(path)
@@ -132,3 +153,41 @@ def test_html_and_json_of_a_tainted_record_answer(tainted_store):
     client = make_app(tainted_store).test_client()
     for path in ["/records/X-1", "/api/records/X-1", "/", "/api/", "/records/X-1/attachments/1/text"]:
         assert client.get(path).status_code == 200, path
+
+
+def _disposition(response) -> tuple[str, str]:
+    """Parse Content-Disposition strictly: (ASCII fallback, decoded filename*)."""
+    header = response.headers["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header and header.isascii(), header
+    match = re.fullmatch(r"""attachment; filename="([^"\\]*)"; filename\*=UTF-8''([A-Za-z0-9%!#$&+.^_`|~-]+)""", header)
+    assert match, header
+    return match.group(1), unquote(match.group(2), errors="strict")
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_any_stored_file_name_gives_a_sound_content_disposition(tainted_store, tmp_path, name):
+    import shutil
+
+    data_dir = tmp_path / "store"
+    shutil.copytree(tainted_store, data_dir, symlinks=True)
+    _rename(data_dir, 1, name)
+    _rename(data_dir, 2, name.replace(".txt", ".pdf"))
+    client = make_app(data_dir).test_client()
+    for path in ["/records/X-1/attachments/1/original", "/records/X-1/attachments/1/pdf",
+                 "/records/X-1/attachments/2/original", "/records/X-1/attachments/2/pdf"]:
+        response = client.get(path)
+        assert response.status_code == 200, (path, name)
+        fallback, full = _disposition(response)
+        assert fallback and all(" " <= c <= "~" for c in fallback) and not set(fallback) & set('"\\%;/')
+        assert full and not any(c in full for c in "\r\n\x00\x85\u202e\u200b\u2028\u2029/\\")
+        assert response.headers.get("Set-Cookie") is None
+    page = client.get("/records/X-1")
+    assert page.status_code == 200
+
+
+def test_content_disposition_keeps_a_good_name(sample_client):
+    response = sample_client.get("/records/D0000032552803/attachments/1/original")
+    fallback, full = _disposition(response)
+    assert full == "결재문서본문.hwpx" and fallback == "download.hwpx"
+    fallback, full = _disposition(sample_client.get("/records/D0000032552803/attachments/1/pdf"))
+    assert full == "결재문서본문.pdf" and fallback == "download.pdf"
