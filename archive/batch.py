@@ -9,7 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from .extract.safezip import ZipRefused, ZipTooLarge, open_zip
+
 MAX_BATCH_MEMBERS = 50_000
+# zipfile reads the central directory whole and keeps a ZipInfo per entry: this bounds both
+# (about 650 bytes a member at the member cap; names are the bulk of it)
+MAX_BATCH_DIRECTORY = 32 * 1024 * 1024
 MAX_BATCH_BYTES = 8 * 1024**3  # uncompressed, the whole batch
 # uncompressed / compressed, one member: batches carry HWPX, PDF and DOCX (about 1) and text
 # (3 to 10); a bomb of zeros reaches about 1000
@@ -43,41 +48,45 @@ def opened(path: Path) -> Iterator[Path]:
     if path.is_dir():
         yield path
         return
-    if not zipfile.is_zipfile(path):
-        raise BatchError(f"{path}: not a folder or a .zip file")
+    try:
+        zf = open_zip(path, MAX_BATCH_MEMBERS, MAX_BATCH_DIRECTORY)
+    except ZipTooLarge as exc:
+        raise BatchError(f"{path}: {exc}") from exc
+    except (ZipRefused, OSError) as exc:
+        raise BatchError(f"{path}: not a folder or a .zip file") from exc
     tmp = Path(tempfile.mkdtemp(prefix="yeollam-batch-"))
     try:
-        _unpack(path, tmp)
+        with zf:
+            _unpack(zf, path, tmp)
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _unpack(path: Path, into: Path) -> None:
+def _unpack(zf: zipfile.ZipFile, path: Path, into: Path) -> None:
     """Unpack a zip member by member, never writing outside `into` nor past the caps."""
-    with zipfile.ZipFile(path) as zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_BATCH_MEMBERS:
-            raise BatchError(f"{path}: more than {MAX_BATCH_MEMBERS} members")
-        budget = MAX_BATCH_BYTES
-        for info in infos:
-            name = _member_name(_decoded_name(info))
-            if name is None or info.is_dir():
-                continue  # traversal or absolute names are skipped: the record then lacks the file
-            if info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
-                raise BatchError(f"{path}: member {info.filename!r} expands too far (zip bomb?)")
-            if info.file_size > budget:
-                raise BatchError(f"{path}: the batch expands past {MAX_BATCH_BYTES} bytes")
-            target = into / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            written = 0
-            with zf.open(info) as src, open(target, "wb") as out:
-                while chunk := src.read(1 << 20):
-                    written += len(chunk)
-                    if written > info.file_size:
-                        raise BatchError(f"{path}: member {info.filename!r} is larger than declared")
-                    out.write(chunk)
-            budget -= written
+    infos = zf.infolist()
+    if len(infos) > MAX_BATCH_MEMBERS:  # checked by open_zip; kept as a last line
+        raise BatchError(f"{path}: more than {MAX_BATCH_MEMBERS} members")
+    budget = MAX_BATCH_BYTES
+    for info in infos:
+        name = _member_name(_decoded_name(info))
+        if name is None or info.is_dir():
+            continue  # traversal or absolute names are skipped: the record then lacks the file
+        if info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
+            raise BatchError(f"{path}: member {info.filename!r} expands too far (zip bomb?)")
+        if info.file_size > budget:
+            raise BatchError(f"{path}: the batch expands past {MAX_BATCH_BYTES} bytes")
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with zf.open(info) as src, open(target, "wb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise BatchError(f"{path}: member {info.filename!r} is larger than declared")
+                out.write(chunk)
+        budget -= written
 
 
 def _decoded_name(info: zipfile.ZipInfo) -> str:

@@ -80,17 +80,22 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> E
     """Extract the readable text of a file; never raise for a bad file.
 
     `name` is the file's name in the batch (the stored blob has none); its suffix picks
-    the reader. `guarded` runs the reader in a child process within the time and memory
-    budget of `limits.py`.
+    the reader where the bytes do not (`sniff`). `guarded` runs the reader in a child process
+    within the time and memory budget of `limits.py`.
+
+    The parent process reads only a file's first bytes: whatever parses the file (a zip's
+    directory included) happens in the child, except for plain text, which is read in place.
     """
-    suffix = sniff(Path(path)) or Path(name or path).suffix.lower()
-    if suffix not in READERS:
+    path = Path(path)
+    named = Path(name or path).suffix.lower()
+    magic = _magic(path)
+    if magic is None and named not in READERS:
         return Extraction("", "unsupported")
-    if not guarded or suffix in UNGUARDED:
-        return _extract(Path(path), suffix)
+    if not guarded or (magic is None and named in UNGUARDED):
+        return _read(path, named)
     from .guard import run_guarded
 
-    status, value = run_guarded(_extract, Path(path), suffix)
+    status, value = run_guarded(_read, path, named)
     if status == "ok":
         return value
     if status == "limit":
@@ -102,15 +107,11 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> E
 # Plain text is decoded whole after a size check: nothing in it can expand or loop, so it
 # skips the child process (whose fork cost capped ingest at ~110 text records/s).
 UNGUARDED = {".txt", ".md", ".csv"}
+_ZIP_MAGIC = b"PK\x03\x04"
 
-def sniff(path: Path) -> str | None:
-    """Return the format a file's first bytes show, whatever its name says.
 
-    Agencies mislabel files (an HWPX saved as .hwp, a scan named .pdf that is a JPEG); the
-    bytes decide which reader runs, the name only where the bytes say nothing.
-    """
-    import zipfile
-
+def _magic(path: Path) -> str | None:
+    """Return ".pdf" or ".hwp" where a file's first bytes say so, "zip" for a zip, else None."""
     try:
         with open(path, "rb") as f:
             head = f.read(8)
@@ -120,21 +121,53 @@ def sniff(path: Path) -> str | None:
         return ".pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or head.startswith(b"HWP Docu"):
         return ".hwp"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist()[:2000])
-        except (zipfile.BadZipFile, OSError):
-            return None
-        if any(n.startswith("Contents/section") for n in names):
-            return ".hwpx"
-        if "word/document.xml" in names:
-            return ".docx"
-        if any(n.startswith("xl/") for n in names):
-            return ".xlsx"
-        if "content.xml" in names:
-            return ".odt"
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
     return None
+
+
+def sniff(path: Path) -> str | None:
+    """Return the format a file's bytes show, whatever its name says.
+
+    Agencies mislabel files (an HWPX saved as .hwp, a scan named .pdf that is a JPEG); the
+    bytes decide which reader runs, the name only where the bytes say nothing. A zip is
+    listed (within the package caps: NoText("too_large") past them), so this runs where the
+    reader runs, in the child.
+    """
+    magic = _magic(path)
+    if magic != "zip":
+        return magic
+    from .package import open_package_zip
+
+    try:
+        with open_package_zip(path) as zf:
+            names = set(zf.namelist())
+    except NoText as exc:
+        if exc.reason == "too_large":
+            raise
+        return None  # not a readable zip: the name decides
+    except OSError:
+        return None
+    if any(n.startswith("Contents/section") for n in names):
+        return ".hwpx"
+    if "word/document.xml" in names:
+        return ".docx"
+    if any(n.startswith("xl/") for n in names):
+        return ".xlsx"
+    if "content.xml" in names:
+        return ".odt"
+    return None
+
+
+def _read(path: Path, named: str) -> Extraction:
+    """Sniff, read and clean one file, in this process."""
+    try:
+        suffix = sniff(path) or named
+    except NoText as exc:
+        return Extraction("", exc.reason)
+    if suffix not in READERS:
+        return Extraction("", "unsupported")
+    return _extract(path, suffix)
 
 
 READERS = {

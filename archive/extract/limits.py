@@ -2,6 +2,7 @@
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a plain-text file read whole
 MAX_ZIP_MEMBERS = 2000  # members of one HWPX/DOCX/XLSX package
+MAX_ZIP_DIRECTORY = 4 * 1024 * 1024  # its central directory, read whole by zipfile (2 KB a member)
 MAX_ZIP_TOTAL = 300 * 1024 * 1024  # sum of uncompressed sizes read from one package
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
 MAX_XML_MEMBER = 64 * 1024 * 1024  # one XML part, uncompressed

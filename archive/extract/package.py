@@ -8,19 +8,29 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, ElementTree
 
 from . import NoText
-from .limits import MAX_XML_MEMBER, MAX_ZIP_MEMBERS, MAX_ZIP_RATIO, MAX_ZIP_TOTAL
+from .limits import MAX_XML_MEMBER, MAX_ZIP_DIRECTORY, MAX_ZIP_MEMBERS, MAX_ZIP_RATIO, MAX_ZIP_TOTAL
+from .safezip import ZipRefused, ZipTooLarge, open_zip
+
+
+def open_package_zip(path: Path) -> zipfile.ZipFile:
+    """Open a package's zip within the member and directory caps: NoText("too_large") past
+    them, NoText("corrupt") for what is no zip."""
+    try:
+        return open_zip(path, MAX_ZIP_MEMBERS, MAX_ZIP_DIRECTORY)
+    except ZipTooLarge as exc:
+        raise NoText("too_large") from exc
+    except (ZipRefused, zipfile.BadZipFile, OSError) as exc:
+        raise NoText("corrupt") from exc
 
 
 class Package:
     """A zip package whose members are read only within the limits."""
 
     def __init__(self, path: Path):
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise NoText("corrupt") from exc
+        self.zip = open_package_zip(path)
         infos = self.zip.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
+        if len(infos) > MAX_ZIP_MEMBERS:  # checked by open_package_zip; kept as a last line
+            self.zip.close()
             raise NoText("too_large")
         self.infos = {info.filename: info for info in infos}
         self.budget = MAX_ZIP_TOTAL

@@ -118,3 +118,42 @@ def test_a_1_gib_bomb_stays_under_1_gib_and_bounded_time(tmp_path, capsys):
     with capsys.disabled():
         print(f"\n1 GiB bombs (DOCX attachment + batch zip): peak RSS {peak_mb:.0f} MB, {elapsed:.1f} s")
     assert peak_mb < 1024 and elapsed < 120, (peak_mb, elapsed)
+
+
+def test_a_clerk_upload_listing_a_million_members_is_refused_in_small_memory(tmp_path):
+    """Upload, in its own process, a 47 MB zip whose directory lists a million members."""
+    from tests.archive.test_hostile_zip import crafted_zip
+
+    upload = crafted_zip(tmp_path / "million.zip", 1_000_000)
+    code = f"""
+import json, sys
+from tests.conftest import CLERK, PASSWORD, csrf_token, log_in, make_app
+
+def status(field):  # kB; ru_maxrss would carry the forking parent's peak across exec
+    with open("/proc/self/status") as f:
+        return int(next(line for line in f if line.startswith(field + ":")).split()[1])
+
+app = make_app({str(tmp_path / "store")!r})
+result = app.test_cli_runner().invoke(args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"],
+                                      input=PASSWORD + "\\n")
+assert result.exit_code == 0, result.output
+client = app.test_client()
+log_in(client)
+token = csrf_token(client, "/clerk/ingest")
+before = status("VmRSS")
+with open(sys.argv[1], "rb") as f:
+    response = client.post("/clerk/ingest", content_type="multipart/form-data",
+                           data={{"csrf_token": token, "batch": (f, "million.zip")}})
+peak = status("VmHWM")
+print(json.dumps({{"status": response.status_code, "page": response.get_data(as_text=True),
+                  "grown_mb": (peak - before) / 1024, "peak_mb": peak / 1024}}))
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(upload)], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"\nclerk upload of a million-member zip: peak memory grew {out['grown_mb']:.0f} MB, "
+          f"to {out['peak_mb']:.0f} MB")
+    assert out["grown_mb"] < 100, out["grown_mb"]
+    assert out["status"] == 200
+    assert "읽을 수 없는 묶음" in out["page"] and "lists 1000000 members, more than 50000" in out["page"]
