@@ -197,9 +197,13 @@ def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:
 
 
 def extraction_row(sha: str, path: Path, name: str) -> dict:
-    """Extract a file's text into the row the store keeps for its hash."""
-    result = extract_text(path, name)
-    findings = [[f.kind, f.masked] for f in find_personal_data(result.text)]
+    """Extract a file's text into the row the store keeps for its hash.
+
+    The personal-data scan runs where the text is read (in the extraction's child process,
+    within its time and memory budget), never over an unbounded text in this one.
+    """
+    result = extract_text(path, name, scan=find_personal_data)
+    findings = [[f.kind, f.masked] for f in result.findings]
     return {
         "sha256": sha, "status": result.status, "reason": result.reason, "pages": result.pages,
         "text": result.text, "extractor": EXTRACTOR_VERSION, "pii": json.dumps(findings, ensure_ascii=False),

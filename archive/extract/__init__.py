@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_text
+from .limits import MAX_UNGUARDED_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class Extraction:
     text: str
     reason: str | None = None  # a key of REASONS when there is no text
     pages: int | None = None
+    findings: list = field(default_factory=list)  # what extract_text's `scan` found in the text
 
     @property
     def status(self) -> str:
@@ -76,26 +79,29 @@ def format_name(name: str) -> str:
     return FORMAT_NAMES.get(suffix, suffix.lstrip(".").upper() or "?")
 
 
-def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> Extraction:
+def extract_text(path: Path, name: str | None = None, guarded: bool = True,
+                 scan: Callable[[str], list] | None = None) -> Extraction:
     """Extract the readable text of a file; never raise for a bad file.
 
     `name` is the file's name in the batch (the stored blob has none); its suffix picks
     the reader where the bytes do not (`sniff`). `guarded` runs the reader in a child process
-    within the time and memory budget of `limits.py`.
+    within the time and memory budget of `limits.py`. `scan`, given, runs over the text in the
+    same place, within the same budget; its result is the extraction's `findings`.
 
-    The parent process reads only a file's first bytes: whatever parses the file (a zip's
-    directory included) happens in the child, except for plain text, which is read in place.
+    The parent process reads only a file's first bytes and size: whatever parses the file
+    (a zip's directory included) or runs over its text happens in the child, except for a
+    small plain-text file, which is read in place.
     """
     path = Path(path)
     named = Path(name or path).suffix.lower()
     magic = _magic(path)
     if magic is None and named not in READERS:
         return Extraction("", "unsupported")
-    if not guarded or (magic is None and named in UNGUARDED):
-        return _read(path, named)
+    if not guarded or (magic is None and named in UNGUARDED and _size(path) <= MAX_UNGUARDED_BYTES):
+        return _read(path, named, scan)
     from .guard import run_guarded
 
-    status, value = run_guarded(_read, path, named)
+    status, value = run_guarded(_read, path, named, scan)
     if status == "ok":
         return value
     if status == "limit":
@@ -104,8 +110,9 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True) -> E
     return Extraction("", "corrupt")
 
 
-# Plain text is decoded whole after a size check: nothing in it can expand or loop, so it
-# skips the child process (whose fork cost capped ingest at ~110 text records/s).
+# Small plain text is read in place: decoding it and running clean_text and a scan over it are
+# linear and cheap, and it skips the child process (whose fork cost capped ingest at ~110 text
+# records/s). A larger one goes to the child like any other file, under the time budget.
 UNGUARDED = {".txt", ".md", ".csv"}
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -124,6 +131,13 @@ def _magic(path: Path) -> str | None:
     if head.startswith(_ZIP_MAGIC):
         return "zip"
     return None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the reader reports it
 
 
 def sniff(path: Path) -> str | None:
@@ -159,15 +173,18 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-def _read(path: Path, named: str) -> Extraction:
-    """Sniff, read and clean one file, in this process."""
+def _read(path: Path, named: str, scan: Callable[[str], list] | None) -> Extraction:
+    """Sniff, read, clean and scan one file, in this process."""
     try:
         suffix = sniff(path) or named
     except NoText as exc:
         return Extraction("", exc.reason)
     if suffix not in READERS:
         return Extraction("", "unsupported")
-    return _extract(path, suffix)
+    result = _extract(path, suffix)
+    if scan is not None and result.text:
+        result.findings = scan(result.text)
+    return result
 
 
 READERS = {

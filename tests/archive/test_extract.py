@@ -80,3 +80,33 @@ def test_real_hwpx_from_corpus(name, words):
 def test_real_files_without_text_give_the_reason(name, reason):
     result = extract_text(CORPUS / name)
     assert result.text == "" and result.reason == reason
+
+
+def test_the_personal_data_scan_runs_in_the_extraction_child(tmp_path, monkeypatch):
+    """extraction_row scans the text where it was read: in the guarded child, under its budget."""
+    import json
+    import os
+
+    from archive import ingest
+    from archive.pii import Finding
+
+    monkeypatch.setattr(ingest, "find_personal_data", lambda text: [Finding("email", str(os.getpid()))])
+    hwpx = write_hwpx(tmp_path / "a.hwpx", "본문")
+    big = tmp_path / "big.txt"
+    big.write_text("본문 " * 300_000)  # 2.1 MB: past what is read in this process
+    small = tmp_path / "small.txt"
+    small.write_text("본문")
+    scanned_in = {p.name: int(json.loads(ingest.extraction_row("sha", p, p.name)["pii"])[0][1])
+                  for p in (hwpx, big, small)}
+    assert scanned_in["a.hwpx"] != os.getpid() and scanned_in["big.txt"] != os.getpid()
+    assert scanned_in["small.txt"] == os.getpid()  # a small text is read, and scanned, in place
+
+
+def test_a_zip_is_read_as_what_its_bytes_say_whatever_its_name(tmp_path):
+    named_txt = write_hwpx(tmp_path / "memo.txt", "이름만 txt인 hwpx")
+    assert extract_text(named_txt, "memo.txt").text == "이름만 txt인 hwpx"
+    plain_zip = tmp_path / "a.zip"
+    with zipfile.ZipFile(plain_zip, "w") as zf:
+        zf.writestr("x.bin", b"x")
+    assert extract_text(plain_zip, "a.zip").reason == "unsupported"
+    assert extract_text(plain_zip, "a.docx").reason == "corrupt"
