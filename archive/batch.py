@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,8 @@ MAX_BATCH_BYTES = 8 * 1024**3  # uncompressed, the whole batch
 # uncompressed / compressed, one member: batches carry HWPX, PDF and DOCX (about 1) and text
 # (3 to 10); a bomb of zeros reaches about 1000
 MAX_MEMBER_RATIO = 100
+# a batch is at most wrapper folders / record folder / file: deeper members are never read
+MAX_MEMBER_DEPTH = 16
 
 
 class BatchError(Exception):
@@ -69,23 +72,42 @@ def _unpack(zf: zipfile.ZipFile, path: Path, into: Path) -> None:
     if len(infos) > MAX_BATCH_MEMBERS:  # checked by open_zip; kept as a last line
         raise BatchError(f"{path}: more than {MAX_BATCH_MEMBERS} members")
     budget = MAX_BATCH_BYTES
+    files: set[tuple[str, ...]] = set()
+    folders: set[tuple[str, ...]] = set()
     for info in infos:
         name = _member_name(_decoded_name(info))
-        if name is None or info.is_dir():
-            continue  # traversal or absolute names are skipped: the record then lacks the file
+        if name is None or info.is_dir() or len(name.parts) > MAX_MEMBER_DEPTH:
+            continue  # traversal, absolute or too deep names are skipped: the record then lacks the file
         if info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
             raise BatchError(f"{path}: member {info.filename!r} expands too far (zip bomb?)")
         if info.file_size > budget:
             raise BatchError(f"{path}: the batch expands past {MAX_BATCH_BYTES} bytes")
+        # a name that is a file in one member and a folder in another cannot be unpacked, and a
+        # name given twice would leave on disk another file than a zip tool shows first
+        parts = name.parts
+        parents = [parts[:i] for i in range(1, len(parts))]
+        if parts in folders or (clash := next((p for p in parents if p in files), None)):
+            shown = "/".join(parts if parts in folders else clash)
+            raise BatchError(f"{path}: {shown!r} is both a file and a folder in the zip")
+        if parts in files:
+            raise BatchError(f"{path}: member {str(name)!r} is in the zip twice")
+        files.add(parts)
+        folders.update(parents)
         target = into / name
-        target.parent.mkdir(parents=True, exist_ok=True)
         written = 0
-        with zf.open(info) as src, open(target, "wb") as out:
-            while chunk := src.read(1 << 20):
-                written += len(chunk)
-                if written > info.file_size:
-                    raise BatchError(f"{path}: member {info.filename!r} is larger than declared")
-                out.write(chunk)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > info.file_size:
+                        raise BatchError(f"{path}: member {info.filename!r} is larger than declared")
+                    out.write(chunk)
+        except OSError as exc:  # e.g. a name too long for the file system, or the disk full
+            raise BatchError(f"{path}: member {info.filename!r} cannot be unpacked ({exc.strerror or exc})") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            # a damaged member, an unknown compression method, an encrypted member
+            raise BatchError(f"{path}: member {info.filename!r} cannot be unpacked ({exc})") from exc
         budget -= written
 
 

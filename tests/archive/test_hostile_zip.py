@@ -138,3 +138,58 @@ def test_zips_within_the_caps_still_open(tmp_path):
     not_zip.write_bytes(b"PK\x03\x04 and nothing else")
     with pytest.raises(ZipRefused, match="not a zip"):
         open_zip(not_zip, 10, 1000)
+
+
+def _zip(path, members):
+    import warnings
+    import zipfile
+
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name, and writes it
+        for name, data in members:
+            zf.writestr(name, data)
+    return path
+
+
+def _refusal(path) -> str:
+    from archive.batch import BatchError, opened
+
+    with pytest.raises(BatchError) as caught, opened(path):
+        pass
+    return str(caught.value)
+
+
+RECORD = json.dumps({"id": "R-1", "title": "t", "agency": "a", "produced": "2024-01-01"})
+
+
+@pytest.mark.parametrize("members, reason", [
+    ([("b/x", "file"), ("b/x/record.json", RECORD)], "'b/x' is both a file and a folder"),
+    ([("b/x/record.json", RECORD), ("b/x", "file")], "'b/x' is both a file and a folder"),
+    ([("b/x/record.json", RECORD), ("b/./x", "file")], "'b/x' is both a file and a folder"),
+    ([("b/x/y/record.json", RECORD), ("b/x", "file")], "'b/x' is both a file and a folder"),
+    ([("R/record.json", RECORD), ("R/record.json", "{}")], "'R/record.json' is in the zip twice"),
+    ([("R/record.json", RECORD), ("R/" + "가" * 100 + ".txt", "x")], "cannot be unpacked (File name too long)"),
+])
+def test_a_batch_that_cannot_be_unpacked_is_refused_with_its_reason(tmp_path, members, reason):
+    assert reason in _refusal(_zip(tmp_path / "b.zip", members))
+
+
+def test_damaged_encrypted_or_unknown_members_are_refused_with_their_reason(tmp_path):
+    def patched(name, offset, value, fmt):
+        data = bytearray(_zip(tmp_path / name, [("R/record.json", RECORD)]).read_bytes())
+        for at in (data.index(b"PK\x03\x04") + offset[0], data.index(b"PK\x01\x02") + offset[1]):
+            struct.pack_into(fmt, data, at, value)
+        (tmp_path / name).write_bytes(bytes(data))
+        return tmp_path / name
+
+    assert "encrypted" in _refusal(patched("enc.zip", (6, 8), 1, "<H"))  # flag bit 0
+    assert "compression method" in _refusal(patched("m.zip", (8, 10), 97, "<H"))
+    assert "Bad CRC-32" in _refusal(patched("crc.zip", (14, 16), 1234, "<L"))
+
+
+def test_members_past_the_depth_a_batch_has_are_skipped(tmp_path):
+    from archive.batch import opened, record_folders
+
+    deep = "/".join(["d"] * 40) + "/x.txt"
+    with opened(_zip(tmp_path / "b.zip", [("R-1/record.json", RECORD), (deep, "x")])) as root:
+        assert [p.name for p in record_folders(root)] == ["R-1"] and not (root / "d").exists()

@@ -157,3 +157,27 @@ print(json.dumps({{"status": response.status_code, "page": response.get_data(as_
     assert out["grown_mb"] < 100, out["grown_mb"]
     assert out["status"] == 200
     assert "읽을 수 없는 묶음" in out["page"] and "lists 1000000 members, more than 50000" in out["page"]
+
+
+@pytest.mark.parametrize("members", [
+    [("b/x", "file"), ("b/x/record.json", "{}")],
+    [("b/x/record.json", "{}"), ("b/x", "file")],
+    [("R/record.json", "{}"), ("R/" + "가" * 100 + ".txt", "x")],
+])
+def test_a_clerk_upload_that_cannot_be_unpacked_gets_its_reason_not_a_500(clerk_app, tmp_path, members):
+    import io
+
+    from tests.conftest import csrf_token, log_in
+
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w") as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    client = clerk_app.test_client()
+    log_in(client)
+    token = csrf_token(client, "/clerk/ingest")
+    response = client.post("/clerk/ingest", content_type="multipart/form-data",
+                           data={"csrf_token": token, "batch": (io.BytesIO(upload.getvalue()), "b.zip")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "읽을 수 없는 묶음" in page and ("is both a file and a folder" in page or "cannot be unpacked" in page)
