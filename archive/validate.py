@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import cache
 from importlib import resources
@@ -25,6 +26,73 @@ def _where(path) -> str:
     for part in path:
         out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out or "record"
+
+
+# Characters no metadata string may hold: controls (they make the feed malformed XML and a
+# download's headers impossible), lone surrogates (no encoding can carry them) and
+# noncharacters. Long text (a summary, a note) may hold tabs and line breaks; a one-line
+# field may not.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(p << 16 | 0xFFFE) + chr(p << 16 | 0xFFFF) for p in range(17))
+_BAD_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+_BAD_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_NONCHARACTERS}]")
+_LONG_TEXT = {("summary",), ("attachments", "note")}
+# Bidirectional controls reorder what is shown: "보고서\u202excod.exe" shows as "보고서exe.docx".
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _describe(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "a lone surrogate"
+    elif code & 0xFFFE == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        kind = "a noncharacter"
+    elif char in "\u2028\u2029" or char in "\t\n\r":
+        kind = "a line break or tab"
+    elif _BIDI.match(char):
+        kind = "a bidirectional control"
+    elif unicodedata.category(char) == "Cf":
+        kind = "an invisible formatting character"
+    else:
+        kind = "a control character"
+    return f"U+{code:04X} ({kind})"
+
+
+def _strings(value, path=()):
+    """Yield (path, string) for every string in a record.json (its keys the schema checks)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings(inner, (*path, key))
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _strings(inner, (*path, i))
+
+
+def character_problems(data: dict) -> list[str]:
+    """Return a problem for each string of a record that holds a character no metadata may hold
+    (attachment file names: `name_problem`)."""
+    problems = []
+    for path, value in _strings(data):
+        fields = tuple(p for p in path if isinstance(p, str))
+        if fields == ("attachments", "file"):
+            continue
+        pattern = _BAD_IN_TEXT if fields in _LONG_TEXT else _BAD_IN_LINE
+        if m := pattern.search(value):
+            problems.append(f"{_where(path)}: {_describe(m.group())} at character {m.start() + 1} is not allowed")
+    return problems
+
+
+def name_problem(name: str) -> str | None:
+    """Return why a file name could disguise itself or break a download, or None.
+
+    Controls (CR/LF would break the download's headers) and invisible formatting characters
+    (bidirectional controls reorder the name as shown, so that an .exe reads as .docx).
+    """
+    for char in name:
+        if _BAD_IN_LINE.match(char) or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return f"{name!r} holds {_describe(char)}, not allowed in a file name"
+    return None
 
 
 def unsafe_name(name: str) -> bool:
@@ -59,14 +127,21 @@ def problems_of(data, folder: Path) -> list[str]:
     problems = [f"{_where(e.absolute_path)}: {e.message}" for e in schema_errors]
     if problems:
         return problems
+    problems = character_problems(data)
 
     attachments = data.get("attachments", [])
     names = set()
     for i, att in enumerate(attachments, start=1):
         name = att["file"]
         where = f"attachments[{i}]"
+        if m := _BIDI.search(att.get("title", "")):
+            problems.append(f"{where}.title: {_describe(m.group())} at character {m.start() + 1} is not allowed"
+                            " (it can make the title show another file type)")
         if unsafe_name(name):
             problems.append(f"{where}.file: unsafe file name {name!r} (no /, \\, .. or absolute paths)")
+            continue
+        if bad := name_problem(name):
+            problems.append(f"{where}.file: {bad}")
             continue
         if unicodedata.normalize("NFC", name) in names:
             problems.append(f"{where}.file: {name!r} is named twice")

@@ -181,3 +181,32 @@ def test_a_clerk_upload_that_cannot_be_unpacked_gets_its_reason_not_a_500(clerk_
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "읽을 수 없는 묶음" in page and ("is both a file and a folder" in page or "cannot be unpacked" in page)
+
+
+def test_names_and_metadata_with_controls_or_bidi_are_refused_per_record(app, tmp_path):
+    """Each bad record is rejected with its field and character; the rest of the batch goes in."""
+    from xml.etree import ElementTree
+
+    root = batch(tmp_path / "b",
+                 (record(id="CRLF", attachments=[{"file": "a\r\nSet-Cookie: x=1.txt", "disclosure": "public"}]),
+                  {"a\r\nSet-Cookie: x=1.txt": "본문"}),
+                 (record(id="BIDI", attachments=[{"file": "보고서\u202etxt.exe", "disclosure": "public"}]),
+                  {"보고서\u202etxt.exe": "본문"}),
+                 (record(id="BIDI-TITLE", attachments=[{"file": "본문.txt", "disclosure": "public",
+                                                        "title": "보고서\u2067exe.hwp"}]), {"본문.txt": "본문"}),
+                 (record(id="CTRL", title="제목\x08\x1b"), {"본문.txt": "본문"}),
+                 (record(id="OK", title="멀쩡한 기록"), {"본문.txt": "본문"}))
+    result = app.test_cli_runner().invoke(args=["ingest", "--json", str(root)])
+    report = json.loads(result.output[result.output.index("{"):])
+    outcomes = {o["record"]: o for o in report["records"]}
+    assert report["counts"]["added"] == 1 and outcomes["OK"]["status"] == "added"
+    for record_id, expected in [("CRLF", "attachments[1].file: 'a\\r\\nSet-Cookie: x=1.txt' holds U+000D"),
+                                ("BIDI", "attachments[1].file: '보고서\\u202etxt.exe' holds U+202E"),
+                                ("BIDI-TITLE", "attachments[1].title: U+2067 (a bidirectional control)"),
+                                ("CTRL", "title: U+0008 (a control character) at character 3")]:
+        assert outcomes[record_id]["status"] == "rejected"
+        assert any(expected in p for p in outcomes[record_id]["problems"]), outcomes[record_id]
+    client = app.test_client()
+    ElementTree.fromstring(client.get("/feed.atom").data)  # well-formed
+    assert client.get("/records/CRLF").status_code == 404
+    assert client.get("/records/OK/attachments/1/original").status_code == 200
