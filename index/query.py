@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import re
-
 from whoosh import query as Q
 from whoosh.qparser import (
     AndGroup,
@@ -103,7 +101,7 @@ def surfaces(parsed: Q.Query | None, field: str = "body") -> list[str]:
 
     if parsed is not None:
         walk(parsed)
-    return sorted(set(found), key=len, reverse=True)
+    return sorted(set(found), key=lambda word: (-len(word), word))  # the same order in every process
 
 
 def _rebuild(tokens: list[str]) -> str:
@@ -114,13 +112,3 @@ def _rebuild(tokens: list[str]) -> str:
         else:
             out += " " + token
     return out
-
-
-def surface_pattern(words: list[str]) -> re.Pattern | None:
-    """Return a regex finding the words in text, spaces between syllables optional."""
-    parts = []
-    for word in words:
-        chars = [re.escape(c) for c in word if not c.isspace()]
-        if chars:
-            parts.append(r"\s{0,3}".join(chars))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None

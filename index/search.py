@@ -18,8 +18,8 @@ from whoosh import sorting
 
 from .analysis import terms
 from .indexer import index_link, open_index
-from .query import QueryRefused, parse, surface_pattern, surfaces
-from .snippets import mark, snippet
+from .query import QueryRefused, parse, surfaces
+from .snippets import Asked, mark, snippet
 
 __all__ = ["FACETS", "QueryRefused", "SearchRequest", "search", "searching"]
 
@@ -89,9 +89,9 @@ def search(searcher, req: SearchRequest) -> dict:
         raise QueryRefused("검색어를 이해하지 못했습니다. The query could not be run.") from exc
     # Whoosh clamps a page past the end to the last page; a reader asked for none.
     beyond = results.pagenum != page and results.total > 0
-    body_pattern = surface_pattern(surfaces(parsed, "body"))
-    title_pattern = surface_pattern(surfaces(parsed, "title"))
-    hits = [] if beyond else [_hit(hit, body_pattern, title_pattern) for hit in results]
+    body_words = Asked(surfaces(parsed, "body"))
+    title_words = Asked(surfaces(parsed, "title"))
+    hits = [] if beyond else [_hit(hit, body_words, title_words) for hit in results]
     facet_counts = {
         name: sorted(((k, v) for k, v in results.results.groups(name).items() if k), key=lambda kv: (-kv[1], kv[0]))
         for name in FACETS
@@ -107,14 +107,14 @@ def search(searcher, req: SearchRequest) -> dict:
     }
 
 
-def _hit(hit, body_pattern, title_pattern) -> dict:
-    text, attachment = snippet(hit.get("body") or "", hit.get("body_sources") or [], body_pattern)
+def _hit(hit, body_words: Asked, title_words: Asked) -> dict:
+    text, attachment = snippet(hit.get("body") or "", hit.get("body_sources") or [], body_words)
     if attachment is None and hit.get("summary"):
-        text, _ = snippet(hit["summary"], [], body_pattern)
+        text, _ = snippet(hit["summary"], [], body_words)
     return {
         "id": hit["id"],
         "title": hit["title"],
-        "title_html": mark(hit["title"], title_pattern),
+        "title_html": mark(hit["title"], title_words),
         "agency": hit["agency"],
         "department": hit.get("department") or None,
         "kind": hit.get("kind") or None,
