@@ -4,14 +4,25 @@
     "시민 참여 예산"        the words together, as written
     협치 -위원회           협치 but not 위원회
     협치 OR 거버넌스        either
-    agency:서울특별시 ground:6 year:2018 kind:결재문서 department:"…"   filters
+    agency:서울특별시 ground:6 year:2018 year:[2017 TO 2019] kind:결재문서 department:"…"   filters
+
+Nothing else of Whoosh's syntax runs: a range over any field but year, a proximity ("…"~5) and
+anything that would expand into many terms is refused; wildcards, boosts (^), fuzzy (~) and
+/regex/ are plain text. The cost of a query is capped three times: its characters, its typed
+words, and the terms it stands for once analysed (bigrams, bridge bigrams, the five fields, a
+lone syllable's prefix) -- the last counted against the index too (`check_expansion`).
 """
 
 from __future__ import annotations
 
+import re
+from itertools import islice
+
 from whoosh import query as Q
 from whoosh.qparser import (
     AndGroup,
+    BoostPlugin,
+    EveryPlugin,
     FieldAliasPlugin,
     MultifieldParser,
     PlusMinusPlugin,
@@ -26,7 +37,10 @@ ALIASES = {
     "kind": ["종류"], "licences": ["licence", "license"], "level": ["disclosure", "공개"],
 }
 MAX_QUERY_CHARS = 300
-MAX_TERMS = 64
+MAX_TERMS = 64  # typed words (each counted once per field it is looked for in)
+MAX_CLAUSES = 1024  # index terms once analysed: bigrams, bridges, fields, a lone syllable twice
+MAX_EXPANDED = 2048  # the same against the index: a prefix or a year range as the terms it reads
+YEAR = re.compile(r"\d{4}")
 
 
 class QueryRefused(ValueError):
@@ -36,6 +50,8 @@ class QueryRefused(ValueError):
 def _parser(schema) -> MultifieldParser:
     parser = MultifieldParser(TEXT_FIELDS, schema, group=AndGroup)
     parser.remove_plugin_class(WildcardPlugin)  # a leading * would scan every term
+    parser.remove_plugin_class(BoostPlugin)  # ^ is plain text
+    parser.remove_plugin_class(EveryPlugin)  # *:* is plain text (an empty query lists all)
     # '-' excludes only at the start of a word: 민관협력담당관-130 and COVID-19 stay whole
     at_word_start = r"(?:(?<=\s)|(?<=\()|(?<![\s\S]))"
     parser.add_plugin(PlusMinusPlugin(plusexpr=at_word_start + r"\+(?=\S)", minusexpr=at_word_start + r"-(?=\S)"))
@@ -59,12 +75,87 @@ def parse(schema, text: str) -> Q.Query | None:
         raise QueryRefused("검색어를 이해하지 못했습니다. The query could not be understood.") from exc
     if isinstance(parsed, Q.NullQuery.__class__) or parsed is Q.NullQuery:
         return None
+    _refuse_syntax(parsed)
     if sum(1 for _ in parsed.leaves()) > MAX_TERMS * len(TEXT_FIELDS):
         raise QueryRefused(f"검색어가 너무 많습니다 ({MAX_TERMS}개까지). Too many words.")
     parsed = parsed.accept(_widen_lone_syllable)
     if isinstance(parsed, Q.Not):
         parsed = Q.AndNot(Q.Every(), parsed.query)
+    if clauses(parsed) > MAX_CLAUSES:
+        raise QueryRefused("검색어가 너무 깁니다: 낱말이나 글자 수를 줄여 주세요. "
+                           "The query stands for too many terms; use fewer or shorter words.")
     return parsed
+
+
+# What the parser may hand on: boolean structure, terms, phrases, a year range. Anything else
+# (a Prefix, Wildcard, Regex, FuzzyTerm, a range over another field, Every over a field) would
+# expand into every term it covers, so it is refused here whichever plugin made it.
+_STRUCTURE = (Q.And, Q.Or, Q.Not, Q.AndNot, Q.AndMaybe, Q.Require)
+
+
+def _refuse_syntax(parsed: Q.Query) -> None:
+    stack = [parsed]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in _STRUCTURE:
+            stack.extend(node.children())
+        elif kind is Q.Term or isinstance(node, Q.NullQuery.__class__):
+            continue
+        elif kind is Q.Phrase:
+            if node.slop != 1:
+                raise QueryRefused('근접 검색("…"~N)은 지원하지 않습니다. Proximity search is not supported.')
+        elif kind is Q.TermRange and node.fieldname == "year" and all(
+                end is None or (isinstance(end, str) and YEAR.fullmatch(end)) for end in (node.start, node.end)):
+            continue
+        elif isinstance(node, (Q.TermRange, Q.NumericRange, Q.Every)):
+            raise QueryRefused("범위 검색은 year:[2017 TO 2019]만 됩니다; 날짜는 기간(from, to)으로 고르세요. "
+                               "Ranges work on year only, as year:[2017 TO 2019]; dates have from= and to=.")
+        else:
+            raise QueryRefused("이 검색어 문법은 지원하지 않습니다. This query syntax is not supported.")
+
+
+def clauses(node: Q.Query) -> int:
+    """Return how many index terms a query stands for before the index is read.
+
+    A phrase counts its bigrams, each field its own; a prefix or range counts once here
+    (check_expansion counts what it expands to).
+    """
+    total, stack = 0, [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Q.Phrase):
+            total += len(node.words)
+        elif node.is_leaf():
+            total += 1
+        else:
+            stack.extend(node.children())
+    return total
+
+
+def check_expansion(query: Q.Query, reader, limit: int = MAX_EXPANDED) -> int:
+    """Return the number of terms Whoosh will read for the query; refuse it past `limit`.
+
+    A lone syllable's prefix and a year range count as the terms they expand to in this index;
+    the expansion is read no further than the limit, so the check itself is bounded.
+    """
+    total, stack = 0, [query]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Q.Phrase):
+            total += len(node.words)
+        elif isinstance(node, Q.MultiTerm):
+            total += sum(1 for _ in islice(node.expanded_terms(reader), limit - total + 1))
+        elif isinstance(node, Q.Every) and node.fieldname not in (None, "", "*"):
+            total += sum(1 for _ in islice(reader.lexicon(node.fieldname), limit - total + 1))
+        elif node.is_leaf():
+            total += 1
+        else:
+            stack.extend(node.children())
+        if total > limit:
+            raise QueryRefused("검색어가 너무 넓습니다: 한 글자 낱말이나 범위를 줄여 주세요. "
+                               "The query covers too many terms; use fewer one-letter words or a narrower range.")
+    return total
 
 
 def _widen_lone_syllable(node: Q.Query) -> Q.Query:

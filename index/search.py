@@ -18,7 +18,7 @@ from whoosh import sorting
 
 from .analysis import terms
 from .indexer import index_link, open_index
-from .query import QueryRefused, parse, surfaces
+from .query import QueryRefused, check_expansion, parse, surfaces
 from .snippets import Asked, mark, snippet
 
 __all__ = ["FACETS", "QueryRefused", "SearchRequest", "search", "searching"]
@@ -74,6 +74,7 @@ def search(searcher, req: SearchRequest) -> dict:
     """Return one page of results with facet counts, a year histogram and snippets."""
     parsed = parse(searcher.schema, req.q)
     query = ranked(parsed, req.q, searcher.schema) if parsed is not None else Q.Every()
+    check_expansion(query, searcher.reader())  # what Whoosh is handed, prefixes and ranges expanded
     page = min(max(req.page, 1), MAX_PAGE)
     sortedby, reverse = None, False
     if req.sort in ("newest", "oldest") or parsed is None:
