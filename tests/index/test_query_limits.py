@@ -45,11 +45,16 @@ def test_proximity_is_refused(q):
 ])
 def test_wildcards_fuzzy_boosts_and_regexes_are_plain_text(q):
     parsed = parse(SCHEMA, q)
-    assert parsed is None or kinds(parsed) <= {"And", "Or", "Term", "Phrase", "Prefix"}
+    assert parsed is None or kinds(parsed) <= {"And", "Or", "Term", "Adjacent", "Prefix"}
     if parsed is not None:
         # a Prefix only where a lone syllable stands (협 of 협*), never a boost
         assert all(getattr(node, "boost", 1.0) == 1.0 for node in parsed.leaves())
         assert not any(isinstance(node, Q.Prefix) and len(node.text) > 1 for node in parsed.leaves())
+
+
+def test_every_phrase_is_matched_by_the_linear_phrase():
+    parsed = parse(SCHEMA, '서울협치 "시민 참여 예산" OR 위원회제도 -권고안')
+    assert "Phrase" not in kinds(parsed) and "Adjacent" in kinds(parsed)
 
 
 def test_the_expanded_query_is_capped_not_only_the_typed_words():
