@@ -28,6 +28,7 @@ _LANDLINE = re.compile(r"(?<!\d)(02|0[3-6][1-5]|070)[-. )]?(\d{3,4})[-. ]?(\d{4}
 # last part letters) backtracks only within its run: each character is read a bounded number of
 # times whatever the text. _EMAIL_HERE is the same without the lookbehind, tried only where the
 # previous match ended (the old pattern could start a match there, inside a run).
+_LOCAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _LOCAL = "[A-Za-z0-9._%+-]"
 _DOMAIN = r"@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
 _EMAIL = re.compile(f"(?<!{_LOCAL}){_LOCAL}+{_DOMAIN}")
@@ -63,7 +64,11 @@ def find_personal_data(text: str) -> list[Finding]:
         if _PRIVATE_CONTEXT.search(before):
             key = "".join(m.groups())
             found.setdefault(key, Finding("phone", f"{m.group(1)}-****-{m.group(3)}"))
+    seen: set[str] = set()
     for address in _emails(text):
+        if address in seen:  # a text may repeat one address a million times
+            continue
+        seen.add(address)
         if not address.lower().endswith(_PUBLIC_DOMAINS):
             local, domain = address.split("@", 1)
             found.setdefault(address.lower(), Finding("email", f"{local[0]}***@{domain}"))
@@ -72,10 +77,15 @@ def find_personal_data(text: str) -> list[Finding]:
 
 def _emails(text: str):
     """Yield the e-mail addresses in a text, as finditer of the plain pattern would, in linear time."""
-    pos = 0
-    while m := _EMAIL.search(text, pos):
-        yield m.group(0)
-        pos = m.end()
+    pos, end_of_text = 0, len(text)
+    while True:
+        for m in _EMAIL.finditer(text, pos):
+            yield m.group(0)
+            pos = m.end()
+            if pos < end_of_text and text[pos] in _LOCAL_CHARS:
+                break  # the match ended inside a run: the plain pattern could match right here
+        else:
+            return
         while m := _EMAIL_HERE.match(text, pos):
             yield m.group(0)
             pos = m.end()
