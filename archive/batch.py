@@ -51,19 +51,23 @@ def opened(path: Path) -> Iterator[Path]:
     if path.is_dir():
         yield path
         return
-    try:
-        zf = open_zip(path, MAX_BATCH_MEMBERS, MAX_BATCH_DIRECTORY)
-    except ZipTooLarge as exc:
-        raise BatchError(f"{path}: {exc}") from exc
-    except (ZipRefused, OSError) as exc:
-        raise BatchError(f"{path}: not a folder or a .zip file") from exc
     tmp = Path(tempfile.mkdtemp(prefix="yeollam-batch-"))
     try:
-        with zf:
+        with _open_zip(path) as zf:
             _unpack(zf, path, tmp)
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    """Open a batch zip, its central directory within the caps before zipfile lists it."""
+    try:
+        return open_zip(path, MAX_BATCH_MEMBERS, MAX_BATCH_DIRECTORY)
+    except ZipTooLarge as exc:
+        raise BatchError(f"{path}: {exc}") from exc
+    except (ZipRefused, OSError) as exc:
+        raise BatchError(f"{path}: not a folder or a .zip file") from exc
 
 
 def _unpack(zf: zipfile.ZipFile, path: Path, into: Path) -> None:
