@@ -1,0 +1,575 @@
+"""The default engine: tantivy (its official Python bindings). The only module that imports tantivy.
+
+Analysis stays index.analysis's: every full-text field reaches tantivy pre-tokenized by `pieces()`
+(bigrams, a lone syllable, words whole, bridges across a space, with positions and offsets). No
+tantivy tokenizer yields those terms -- its ngram tokenizer bigrams Latin words and spaces too, and
+nothing bridges runs -- so queries and index agree only this way (bench/tantivy_tokens.py measures
+both). Queries are built from the tokens index.lang already holds; tantivy never parses a query.
+
+Only the id and the version are stored: what a reader sees is built from the store's public view
+above the engine. The index lives in `data_dir/tantivy-<ns>-<pid>`, reached through the symlink
+`data_dir/search-tantivy`; a rebuild fills a fresh folder and swaps the link.
+
+Purging. tantivy marks a deleted document and drops its terms only when a merge rewrites its segment,
+and the bindings expose no merge. Their merge policy (LogMergePolicy: eight segments of one size
+level merge) is what is left to drive: next to each segment that holds deletions, seven segments of
+empty "filler" documents of the same size are committed, which makes its level merge; the fillers
+are deleted after, and the segments that held the deletions are checked to be gone (`_purge`).
+Fillers have no field at all, so no query but the all-documents one could find them, and this
+engine's "every record" is `exists(version)`, which they lack.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import tantivy
+
+from .analysis import pieces
+from .engine import FACETS, MAX_PAGE, Hit, Matches, SearchRequest
+from .lang import TEXT_FIELDS, And, Everything, Filter, Not, Or, QueryRefused, Text, YearRange
+from .locking import index_lock
+
+Q = tantivy.Query
+MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+
+BOOSTS = {"numbers": 4.0, "title": 3.0, "summary": 1.5, "body": 1.0, "names": 1.0, "classification_text": 1.0}
+KEYWORDS = ("agency", "department", "kind", "year", "level", "grounds", "licences", "classification")
+FIELDS = ("id", "version", *TEXT_FIELDS, "exact", *KEYWORDS, "produced", "sort_new", "sort_old")
+EXACT_BOOST = 50.0  # an exact management or document number: its record first
+TITLE_PHRASE_BOOST = 4.0  # the whole query standing together in the title
+TITLE_PHRASE_TOKENS = 32
+MAX_EXPANDED = 2048  # index terms a query's lone syllables may stand for, over the whole tree
+FACET_SIZE = 100_000  # buckets asked per facet: above any field's number of values, so counts are exact
+TIE_GROUP_MAX = 1000  # hits of one score put in id order; a larger tie keeps tantivy's (stable) order
+WRITE_HEAP = 64_000_000
+REBUILD_HEAP = 256_000_000
+PARALLEL_FROM = 200  # documents in one write from which a second indexing thread pays off
+INDEXED_PAGE = 10_000
+MLT_CHARS = 20_000
+MLT_CANDIDATES = 200  # most frequent terms of the text weighed by idf
+MLT_TERMS = 25
+# tantivy's LogMergePolicy, as the bindings leave it (not configurable from Python)
+MERGE_LEVEL_SEGMENTS = 8
+MERGE_MIN_LAYER = 10_000
+PURGE_ATTEMPTS = 2
+FILLERS = "fillers.json"  # per segment: how many of its deleted documents are fillers (no text)
+
+
+def make_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("version", stored=True, fast=True)
+    for name in TEXT_FIELDS:  # pre-tokenized: the tokenizer named is never run
+        sb.add_text_field(name, tokenizer_name="raw", index_option="position")
+    sb.add_text_field("exact", tokenizer_name="raw", index_option="basic")
+    for name in KEYWORDS:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_integer_field("produced", indexed=True, fast=True)  # YYYYMMDD
+    sb.add_text_field("sort_new", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("sort_old", tokenizer_name="raw", fast=True, index_option="basic")
+    return sb.build()
+
+
+# -- index documents --------------------------------------------------------------------
+
+
+def pre_tokenized(text: str) -> tantivy.PreTokenizedString:
+    """A text as index.analysis's tokens, with positions and character offsets."""
+    token = tantivy.Token
+    return tantivy.PreTokenizedString(text, [token(t, p, s, e) for p, (t, s, e) in enumerate(pieces(text))])
+
+
+def day_of(iso: str) -> int:
+    """YYYY-MM-DD as the integer YYYYMMDD (0 when unreadable)."""
+    digits = "".join(ch for ch in (iso or "")[:10] if ch.isdigit())
+    return int(digits) if len(digits) == 8 else 0
+
+
+def sort_keys(day: int, record_id: str) -> tuple[str, str]:
+    """Keys that order by day, then id ascending: the first read descending, the second ascending.
+
+    Descending over the first puts the newest first; its id part is each byte complemented, and
+    ended by a character above every hex digit so that an id comes before the ids it begins.
+    """
+    flipped = "".join(f"{255 - b:02x}" for b in record_id.encode("utf-8"))
+    return f"{day:08d}{flipped}g", f"{day:08d}{record_id}"
+
+
+def to_document(doc: dict) -> tantivy.Document:
+    out = tantivy.Document()
+    out.add_text("id", doc["id"])
+    out.add_integer("version", int(doc["version"]))
+    for name in TEXT_FIELDS:
+        if doc.get(name):
+            out.add_pre_tokenized_text(name, pre_tokenized(doc[name]))
+    for value in dict.fromkeys(x.strip().lower() for x in doc.get("exact") or ()):
+        if value:
+            out.add_text("exact", value)
+    for name in KEYWORDS:
+        values = doc.get(name)
+        for value in dict.fromkeys(values if isinstance(values, list) else [values]):
+            if value:
+                out.add_text(name, str(value))
+    day = day_of(doc.get("produced") or "")
+    newest, oldest = sort_keys(day, doc["id"])
+    out.add_integer("produced", day)
+    out.add_text("sort_new", newest)
+    out.add_text("sort_old", oldest)
+    return out
+
+
+def everything() -> tantivy.Query:
+    """Every record: every document with a version (purge fillers have none)."""
+    return Q.exists_query("version")
+
+
+def _fillers() -> tantivy.Query:
+    return Q.boolean_query([(MUST, Q.all_query()), (MUST_NOT, everything())])
+
+
+# -- the folder -------------------------------------------------------------------------
+
+
+def _meta(folder: Path) -> dict:
+    with open(folder / "meta.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class _Held:
+    """The index open for reading in this process, and the commit it was last loaded at."""
+
+    def __init__(self, folder: Path, opstamp: int):
+        self.folder = folder
+        self.index = tantivy.Index.open(str(folder))
+        self.index.config_reader("Manual")  # reloaded by _reader when meta.json moves: no watcher thread
+        self.opstamp = opstamp
+
+
+class TantivyEngine:
+    name = "tantivy"
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.link = self.data_dir / "search-tantivy"
+        self._lock = threading.Lock()  # guards _held only; searches run outside it
+        self._held: _Held | None = None
+
+    def _folder(self) -> Path:
+        """The current index folder (resolved once), creating the first, empty index."""
+        if not self.link.exists():
+            with index_lock(self.data_dir):
+                if not self.link.exists():  # another process may have made it while we waited
+                    self._swap_in(self._fresh_folder())
+        return self.link.resolve()
+
+    def _fresh_folder(self) -> Path:
+        folder = self.data_dir / f"tantivy-{time.time_ns()}-{os.getpid()}"
+        folder.mkdir(parents=True)
+        tantivy.Index(make_schema(), path=str(folder), reuse=False)
+        return folder
+
+    def _swap_in(self, folder: Path) -> None:
+        previous = self.link.resolve() if self.link.exists() else None
+        tmp = self.link.with_name(f".search-tantivy-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(folder.name)
+        os.replace(tmp, self.link)  # atomic: a reader sees the old index or the new, nothing between
+        # the index just replaced stays one more generation: a reader may still be reading it
+        for old in self.data_dir.glob("tantivy-*"):
+            if old not in (folder, previous) and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self, documents: Iterable[dict], remove: Iterable[str] = (), purge: bool = False) -> None:
+        documents, remove = list(documents), list(remove)
+        with index_lock(self.data_dir):
+            folder = self._folder()
+            index = tantivy.Index.open(str(folder))
+            threads = 2 if len(documents) >= PARALLEL_FROM else 1
+            writer = index.writer(heap_size=WRITE_HEAP, num_threads=threads)
+            try:
+                for record_id in remove:
+                    writer.delete_documents_by_term("id", record_id)
+                for doc in documents:
+                    writer.delete_documents_by_term("id", doc["id"])
+                    writer.add_document(to_document(doc))
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()  # merges end here, not abandoned with the writer
+            if purge:
+                _purge(index, folder)
+
+    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+        with index_lock(self.data_dir):  # no write may land in the old index while this builds
+            folder = self._fresh_folder()
+            try:
+                n = _fill(folder, documents, progress)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            self._swap_in(folder)
+        return n
+
+    def is_current(self) -> bool:
+        try:
+            names = {field["name"] for field in _meta(self._folder())["schema"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return names == set(FIELDS)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _reader(self) -> tuple[tantivy.Searcher, tuple]:
+        """A searcher over the index as last committed, and its generation (folder, opstamp)."""
+        folder = self._folder()
+        opstamp = _meta(folder)["opstamp"]  # read before loading: what is loaded is at least this
+        with self._lock:
+            held = self._held
+            if held is None or held.folder != folder:
+                held = self._held = _Held(folder, opstamp)
+            elif held.opstamp != opstamp:
+                held.index.reload()
+                held.opstamp = opstamp
+            searcher = held.index.searcher()
+        return searcher, (folder.name, opstamp)
+
+    def generation(self) -> tuple:
+        return self._reader()[1]
+
+    def search(self, tree, req: SearchRequest) -> Matches:
+        searcher, _ = self._reader()
+        schema = make_schema_cached()
+        query = _Translator(schema, searcher).request(tree, req)
+        total, facets = _count(searcher, query)
+        page = min(max(req.page, 1), MAX_PAGE)
+        size = max(req.page_size, 1)
+        start = (page - 1) * size
+        hits: list[Hit] = []
+        if start < total:
+            if tree is None or req.sort in ("newest", "oldest"):
+                hits = _by_key(searcher, query, start, size, oldest=req.sort == "oldest" and tree is not None)
+            else:
+                hits = _by_score(searcher, query, start, size)
+        return Matches(total=total, hits=hits, facets=facets, partial=False)
+
+    def more_like(self, record_id: str, text: str, limit: int) -> list[str]:
+        searcher, _ = self._reader()
+        query = _like(make_schema_cached(), searcher, record_id, text)
+        if query is None or limit <= 0:
+            return []
+        found = searcher.search(query, limit + 1, count=False).hits
+        ids = [searcher.doc(address).get_first("id") for _, address in found]
+        return [x for x in ids if x != record_id][:limit]
+
+    def indexed(self) -> dict[str, int]:
+        searcher, _ = self._reader()
+        out: dict[str, int] = {}
+        offset = 0
+        while True:
+            found = searcher.search(everything(), INDEXED_PAGE, count=False, order_by_field="sort_old",
+                                    offset=offset, order=tantivy.Order.Asc).hits
+            for _, address in found:
+                doc = searcher.doc(address)
+                out[doc.get_first("id")] = int(doc.get_first("version"))
+            if len(found) < INDEXED_PAGE:
+                return out
+            offset += INDEXED_PAGE
+
+    def lexicon(self) -> set[str]:
+        searcher, _ = self._reader()
+        return {term for name in TEXT_FIELDS for term, _ in searcher.terms_with_prefix(name, "")}
+
+
+_SCHEMA: list[tantivy.Schema] = []
+
+
+def make_schema_cached() -> tantivy.Schema:
+    """This release's schema, built once (queries name fields through it)."""
+    if not _SCHEMA:
+        _SCHEMA.append(make_schema())
+    return _SCHEMA[0]
+
+
+def _fill(folder: Path, documents: Iterable[dict], progress: Callable[[int], None] | None) -> int:
+    index = tantivy.Index.open(str(folder))
+    writer = index.writer(heap_size=REBUILD_HEAP, num_threads=2)
+    n = 0
+    try:
+        for doc in documents:
+            writer.add_document(to_document(doc))
+            n += 1
+            if progress:
+                progress(1)
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()
+    return n
+
+
+# -- purging ----------------------------------------------------------------------------
+
+
+def _recorded_fillers(folder: Path) -> dict[str, int]:
+    try:
+        with open(folder / FILLERS, encoding="utf-8") as handle:
+            return {str(k): int(v) for k, v in json.load(handle).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}  # unknown: every deletion counts as a real one (more merging, never less)
+
+
+def holding_deletions(folder: Path) -> dict[str, tuple[int, int]]:
+    """Segments holding deleted documents other than fillers: {segment id: (live docs, max doc)}."""
+    fillers = _recorded_fillers(folder)
+    out = {}
+    for segment in _meta(folder)["segments"]:
+        deleted = (segment.get("deletes") or {}).get("num_deleted_docs", 0)
+        if deleted > fillers.get(segment["segment_id"], 0):
+            out[segment["segment_id"]] = (segment["max_doc"] - deleted, segment["max_doc"])
+    return out
+
+
+def _purge(index: tantivy.Index, folder: Path) -> None:
+    """Rewrite every segment holding deleted documents, so that their terms leave the disk.
+
+    Raises RuntimeError when tantivy's merge policy could not be brought to merge them.
+    """
+    stale = holding_deletions(folder)
+    for attempt in range(PURGE_ATTEMPTS):
+        if not stale:
+            return
+        _merge_with_fillers(index, stale, attempt)
+        segments = {s["segment_id"]: s for s in _meta(folder)["segments"]}
+        left = {sid: v for sid, v in stale.items() if sid in segments}
+        fillers = {sid: n for sid, n in _recorded_fillers(folder).items() if sid in segments}
+        for sid, segment in segments.items():  # every other deletion now is a filler's
+            if sid not in left and segment.get("deletes"):
+                fillers[sid] = segment["deletes"]["num_deleted_docs"]
+        tmp = folder / f".{FILLERS}.{os.getpid()}"
+        tmp.write_text(json.dumps(fillers), encoding="utf-8")
+        os.replace(tmp, folder / FILLERS)
+        stale = left
+    if stale:
+        raise RuntimeError(f"tantivy did not merge away the segments holding deletions: {sorted(stale)}")
+
+
+def _merge_with_fillers(index: tantivy.Index, stale: dict[str, tuple[int, int]], attempt: int) -> None:
+    writer = index.writer(heap_size=WRITE_HEAP, num_threads=1)  # one thread: one segment per commit
+    try:
+        for live, max_doc in stale.values():
+            # segments below the policy's minimum layer share one level whatever their size
+            size = 1 if live <= MERGE_MIN_LAYER else (live if attempt == 0 else max_doc)
+            for _ in range(MERGE_LEVEL_SEGMENTS - 1):
+                for _ in range(size):
+                    writer.add_document(tantivy.Document())
+                writer.commit()
+    finally:
+        writer.wait_merging_threads()
+    writer = index.writer(heap_size=WRITE_HEAP, num_threads=1)
+    try:
+        writer.delete_documents_by_query(_fillers())
+        writer.commit()
+        writer.garbage_collect_files()
+    finally:
+        writer.wait_merging_threads()
+
+
+# -- queries ----------------------------------------------------------------------------
+
+
+class _Translator:
+    """index.lang's tree as a tantivy query; a lone syllable's prefix read from the term dictionary."""
+
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher):
+        self.schema = schema
+        self.searcher = searcher
+        self.expanded = 0
+
+    def request(self, tree, req: SearchRequest) -> tantivy.Query:
+        clauses = [(MUST, self.node(tree) if tree is not None else everything())]
+        if tree is not None:
+            clauses += [(SHOULD, q) for q in self.ranking(req.q)]
+        clauses += [(MUST, Q.const_score_query(q, 0.0)) for q in self.filters(req)]
+        return clauses[0][1] if len(clauses) == 1 else Q.boolean_query(clauses)
+
+    def node(self, node) -> tantivy.Query:
+        if isinstance(node, Text):
+            return self.text(node)
+        if isinstance(node, Filter):
+            return self.term(node.field, node.value)
+        if isinstance(node, YearRange):
+            return self.days(int(node.start) * 10000 if node.start else None,
+                             int(node.end) * 10000 + 9999 if node.end else None)
+        if isinstance(node, And):
+            return self.conjunction(node.children)
+        if isinstance(node, Or):
+            return Q.boolean_query([(SHOULD, self.node(child)) for child in node.children])
+        if isinstance(node, Not):
+            return self.conjunction((node,))
+        if isinstance(node, Everything):
+            return everything()
+        raise TypeError(f"not a query node: {node!r}")
+
+    def conjunction(self, children) -> tantivy.Query:
+        clauses = [(MUST_NOT, self.node(c.child)) if isinstance(c, Not) else (MUST, self.node(c)) for c in children]
+        if all(occur == MUST_NOT for occur, _ in clauses):
+            clauses.insert(0, (MUST, everything()))  # exclusions alone match nothing in tantivy
+        return Q.boolean_query(clauses)
+
+    def text(self, node: Text) -> tantivy.Query:
+        parts = []
+        for name in node.fields:
+            if name not in BOOSTS:
+                continue
+            query = self.adjacent(name, node.tokens)
+            if node.prefix:
+                query = Q.boolean_query([(SHOULD, query), (SHOULD, self.prefix(name, node.tokens[0]))])
+            parts.append(Q.boost_query(query, BOOSTS[name]) if BOOSTS[name] != 1.0 else query)
+        if not parts:
+            return Q.empty_query()
+        return parts[0] if len(parts) == 1 else Q.boolean_query([(SHOULD, q) for q in parts])
+
+    def adjacent(self, name: str, tokens) -> tantivy.Query:
+        if len(tokens) == 1:
+            return Q.term_query(self.schema, name, tokens[0])
+        return Q.phrase_query(self.schema, name, list(tokens))
+
+    def prefix(self, name: str, syllable: str) -> tantivy.Query:
+        """Every term of the field that starts with the syllable, counted against MAX_EXPANDED."""
+        terms = [t for t, _ in self.searcher.terms_with_prefix(name, syllable, limit=MAX_EXPANDED + 1)]
+        self.expanded += len(terms)
+        if self.expanded > MAX_EXPANDED:
+            raise QueryRefused("검색어가 너무 넓습니다: 한 글자 낱말이나 범위를 줄여 주세요. "
+                               "The query covers too many terms; use fewer one-letter words or a narrower range.")
+        return Q.term_set_query(self.schema, name, terms) if terms else Q.empty_query()
+
+    def term(self, name: str, value: str) -> tantivy.Query:
+        if name not in KEYWORDS:
+            return Q.empty_query()
+        return Q.term_query(self.schema, name, value)
+
+    def days(self, lower: int | None, upper: int | None) -> tantivy.Query:
+        return Q.range_query(self.schema, "produced", tantivy.FieldType.Integer,
+                             lower if lower is not None else 0, upper if upper is not None else 99_999_999)
+
+    def ranking(self, q: str) -> list[tantivy.Query]:
+        """An exact number puts its record first; the whole query adjacent in the title ranks higher."""
+        out = []
+        plain = q.strip().lower()
+        if plain and not any(ch.isspace() or ch == ":" for ch in plain):
+            out.append(Q.boost_query(Q.term_query(self.schema, "exact", plain), EXACT_BOOST))
+        if len(q.split()) > 1 and not any(c in q for c in '"-:'):
+            tokens = [t for t, _, _ in pieces(q)]
+            if 1 < len(tokens) <= TITLE_PHRASE_TOKENS:
+                out.append(Q.boost_query(Q.phrase_query(self.schema, "title", tokens), TITLE_PHRASE_BOOST))
+        return out
+
+    def filters(self, req: SearchRequest) -> list[tantivy.Query]:
+        out = [self.term(name, value) for name, value in sorted(req.filters.items()) if value]
+        if req.date_from or req.date_to:
+            out.append(self.days(_bound(req.date_from, "0"), _bound(req.date_to, "9")))
+        return out
+
+
+def _bound(iso: str | None, pad: str) -> int | None:
+    """An ISO date (or its year, or year and month) as YYYYMMDD, padded as a lower or an upper end."""
+    digits = "".join(ch for ch in (iso or "")[:10] if ch.isdigit())[:8]
+    return int(digits.ljust(8, pad)) if digits else None
+
+
+# -- answering --------------------------------------------------------------------------
+
+
+def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The number of matches and every facet's counts, in one aggregation pass over the matches."""
+    aggs: dict = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
+    aggs["_total"] = {"value_count": {"field": "version"}}
+    result = searcher.aggregate(query, aggs)
+    facets = {}
+    for name in FACETS:
+        found = result.get(name) or {}
+        if found.get("sum_other_doc_count"):
+            raise RuntimeError(f"facet {name} has more than {FACET_SIZE} values: counts would not be exact")
+        pairs = ((str(b["key"]), int(b["doc_count"])) for b in found.get("buckets", ()))
+        facets[name] = sorted((kv for kv in pairs if kv[0]), key=lambda kv: (-kv[1], kv[0]))
+    return int((result.get("_total") or {}).get("value") or 0), facets
+
+
+def _hit(searcher: tantivy.Searcher, address) -> Hit:
+    doc = searcher.doc(address)
+    return Hit(doc.get_first("id"), int(doc.get_first("version")))
+
+
+def _by_key(searcher, query, start: int, size: int, oldest: bool) -> list[Hit]:
+    order = tantivy.Order.Asc if oldest else tantivy.Order.Desc
+    found = searcher.search(query, size, count=False, order_by_field="sort_old" if oldest else "sort_new",
+                            offset=start, order=order).hits
+    return [_hit(searcher, address) for _, address in found]
+
+
+def _by_score(searcher, query, start: int, size: int) -> list[Hit]:
+    """One page by score, equal scores in id order (a tie of more than TIE_GROUP_MAX hits: tantivy's order).
+
+    Whether a tie is put in id order depends on the tie only, never on the page, so that pages
+    neither repeat nor skip a hit.
+    """
+    want = start + size
+    limit = want
+    found = searcher.search(query, limit, count=False).hits
+    if len(found) == limit:  # the page's last tie may run on past it: read to its end, or past the cap
+        first = next(i for i, (score, _) in enumerate(found) if score == found[-1][0])
+        if first + TIE_GROUP_MAX + 1 > limit:
+            limit = first + TIE_GROUP_MAX + 1
+            found = searcher.search(query, limit, count=False).hits
+    exhausted = len(found) < limit
+    ordered: list = []
+    for i, j in _ties(found, want):
+        group = [address for _, address in found[i:j]]
+        if j - i > 1 and j > start and j - i <= TIE_GROUP_MAX and (j < len(found) or exhausted):
+            group.sort(key=lambda address: searcher.doc(address).get_first("id"))
+        ordered.extend(group)
+    return [_hit(searcher, address) for address in ordered[start:want]]
+
+
+def _ties(found: list, until: int):
+    """Yield (start, end) of each run of equal scores that begins before `until`."""
+    i = 0
+    while i < min(len(found), until):
+        j = i + 1
+        while j < len(found) and found[j][0] == found[i][0]:
+            j += 1
+        yield i, j
+        i = j
+
+
+def _like(schema, searcher, record_id: str, text: str) -> tantivy.Query | None:
+    """The text's most telling terms (frequent in it, rare in the index), in body or title, itself left out."""
+    counts = Counter(t for t, _, _ in pieces(text[:MLT_CHARS]))
+    n = max(searcher.num_docs, 1)
+    weighed = []
+    for term, tf in counts.most_common(MLT_CANDIDATES):
+        df = searcher.doc_freq("body", term)
+        if 1 < df < n:  # held by another record, and not by all
+            weighed.append((tf * math.log(n / df), term))
+    top = sorted(weighed, reverse=True)[:MLT_TERMS]
+    if not top:
+        return None
+    clauses = [(SHOULD, Q.boost_query(Q.term_query(schema, name, term), weight * boost))
+               for weight, term in top for name, boost in (("body", 1.0), ("title", 0.5))]
+    clauses.append((MUST_NOT, Q.term_query(schema, "id", record_id)))
+    return Q.boolean_query(clauses)
