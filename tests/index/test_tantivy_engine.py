@@ -20,7 +20,6 @@ from index.tantivy_engine import (
     TantivyEngine,
     _meta,
     holding_deletions,
-    sort_keys,
 )
 
 
@@ -123,15 +122,21 @@ def test_sort_newest_oldest_and_ties_by_id(engine):
     assert ids(ask(engine, "공개")) == ["A", "AB", "B", "C", "D"]  # equal scores: by id
 
 
-def test_sort_keys_order_like_tuples():
-    rnd = random.Random(5)
-    pairs = [(rnd.choice([20200101, 20200102, 19991231]),
-              "".join(rnd.choice("ab-가0") for _ in range(rnd.randint(1, 4)))) for _ in range(300)]
-    pairs = list(dict.fromkeys(pairs))
-    newest = sorted(pairs, key=lambda p: sort_keys(*p)[0], reverse=True)
-    oldest = sorted(pairs, key=lambda p: sort_keys(*p)[1])
-    assert newest == sorted(pairs, key=lambda p: (-p[0], p[1]))
-    assert oldest == sorted(pairs, key=lambda p: (p[0], p[1].encode()))
+def test_sorted_pages_across_segments_and_days(engine):
+    rnd = random.Random(9)
+    docs = [doc("".join(rnd.choice("AB0-가") for _ in range(rnd.randint(1, 6))) + f"{i}", body="공개 문서",
+                produced=rnd.choice(["2019-05-01", "2020-01-01", "2020-01-02", "2021-12-31"])) for i in range(90)]
+    for batch in (docs[:30], docs[30:60], docs[60:]):
+        engine.write(batch)
+    newest = [d["id"] for d in sorted(docs, key=lambda d: (-int(d["produced"].replace("-", "")), d["id"].encode()))]
+    oldest = [d["id"] for d in sorted(docs, key=lambda d: (d["produced"], d["id"].encode()))]
+    for size in (7, 20):
+        pages = range(1, 90 // size + 2)
+        assert [h for p in pages for h in ids(ask(engine, page=p, page_size=size))] == newest
+        assert [h for p in pages for h in ids(ask(engine, "문서", sort="newest", page=p, page_size=size))] == newest
+        assert [h for p in pages for h in ids(ask(engine, "문서", sort="oldest", page=p, page_size=size))] == oldest
+    filtered = [x for x in oldest if next(d for d in docs if d["id"] == x)["produced"] >= "2020"]
+    assert ids(ask(engine, "문서", sort="oldest", date_from="2020-01-01", page_size=100)) == filtered
 
 
 def test_paging_and_past_the_end(engine):
