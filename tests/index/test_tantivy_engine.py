@@ -260,6 +260,7 @@ def test_rebuild_swaps_and_readers_keep_working(engine, tmp_path):
     engine.write([doc("OLD", body="옛 글")])
     before = engine.generation()
     old_folder = (tmp_path / "search-tantivy").resolve()
+    searcher, schema, _ = TantivyEngine(tmp_path)._reader()  # a search under way in another process
     assert engine.rebuild([doc("NEW", body="새 글")], progress=lambda n: None) == 1
     assert engine.generation() != before
     assert ids(ask(engine, "새")) == ["NEW"] and ids(ask(engine, "옛")) == []
@@ -268,6 +269,8 @@ def test_rebuild_swaps_and_readers_keep_working(engine, tmp_path):
     assert ids(ask(other)) == ["NEW"]
     engine.rebuild([doc("THIRD", body="셋째 글")])
     assert not old_folder.exists()
+    found = searcher.search(tantivy.Query.term_query(schema, "body", "옛"), 5).hits  # its files are unlinked, not gone
+    assert [searcher.doc(address).get_first("id") for _, address in found] == ["OLD"]
     assert ids(ask(other)) == ["THIRD"]
     assert len(list(tmp_path.glob("tantivy-*"))) == 2
 
