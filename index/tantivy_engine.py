@@ -503,26 +503,42 @@ def _by_day(searcher, schema, query, start: int, size: int, oldest: bool) -> lis
     """One page by day produced (newest or oldest first), each day's records in id order.
 
     Ordering by a string fast field costs tantivy some 20 us a hit collected (a deep page: a
-    thousand), by an integer almost nothing: the page's days are read by the integer, and only
-    within each of them are records put in id order, from that day's own position.
+    thousand), by an integer almost nothing. So the page is read by the integer day, with the hit
+    just before it and just after; a day wholly inside the page is put in id order here, and only
+    a day cut by the page's start or end is read again, on its own, in id order from its place.
     """
     order = tantivy.Order.Asc if oldest else tantivy.Order.Desc
-    page = searcher.search(query, size, count=False, order_by_field="produced", offset=start, order=order).hits
-    days = Counter(day for day, _ in page)
-    if not days:
-        return []
-    first = page[0][0]
-    before = Q.range_query(schema, "produced", tantivy.FieldType.Integer, *((0, first - 1) if oldest else
-                                                                            (first + 1, 99_999_999)))
-    ahead = searcher.search(Q.boolean_query([(MUST, query), (MUST, before)]), 1, count=True).count
-    hits = []
-    for day in dict.fromkeys(day for day, _ in page):  # in page order
-        within = Q.boolean_query([(MUST, query), (MUST, Q.term_query(schema, "produced", day))])
-        offset = start - ahead if day == first else 0
-        found = searcher.search(within, days[day], count=False, order_by_field="id", offset=offset,
-                                order=tantivy.Order.Asc).hits
-        hits.extend(_hit(searcher, address) for _, address in found)
+    lead = 1 if start > 0 else 0
+    window = searcher.search(query, size + 1 + lead, count=False, order_by_field="produced", offset=start - lead,
+                             order=order).hits
+    page = window[lead:lead + size]
+    before = window[0][0] if lead and window else None
+    after = window[lead + size][0] if len(window) > lead + size else None
+    runs: list[tuple[int, list]] = []
+    for day, address in page:
+        if runs and runs[-1][0] == day:
+            runs[-1][1].append(address)
+        else:
+            runs.append((day, [address]))
+    hits: list[Hit] = []
+    for k, (day, addresses) in enumerate(runs):
+        cut_before, cut_after = k == 0 and before == day, k == len(runs) - 1 and after == day
+        if cut_before or cut_after:
+            offset = start - _ahead(searcher, schema, query, day, oldest) if cut_before else 0
+            within = Q.boolean_query([(MUST, query), (MUST, Q.term_query(schema, "produced", day))])
+            found = searcher.search(within, len(addresses), count=False, order_by_field="id", offset=offset,
+                                    order=tantivy.Order.Asc).hits
+            hits.extend(_hit(searcher, address) for _, address in found)
+        else:
+            hits.extend(sorted((_hit(searcher, address) for address in addresses), key=lambda hit: hit.id))
     return hits
+
+
+def _ahead(searcher, schema, query, day: int, oldest: bool) -> int:
+    """How many matches come before this day's in the page order."""
+    bounds = (0, day - 1) if oldest else (day + 1, 99_999_999)
+    before = Q.range_query(schema, "produced", tantivy.FieldType.Integer, *bounds)
+    return searcher.search(Q.boolean_query([(MUST, query), (MUST, before)]), 1, count=True).count
 
 
 def _by_score(searcher, query, start: int, size: int) -> list[Hit]:

@@ -125,12 +125,13 @@ def test_sort_newest_oldest_and_ties_by_id(engine):
 def test_sorted_pages_across_segments_and_days(engine):
     rnd = random.Random(9)
     docs = [doc("".join(rnd.choice("AB0-가") for _ in range(rnd.randint(1, 6))) + f"{i}", body="공개 문서",
-                produced=rnd.choice(["2019-05-01", "2020-01-01", "2020-01-02", "2021-12-31"])) for i in range(90)]
+                produced=rnd.choice(["2019-05-01", "2020-01-01", "2021-12-31", f"2018-03-{rnd.randint(1, 28):02d}"]))
+            for i in range(90)]  # three days of many records, and days of one to three
     for batch in (docs[:30], docs[30:60], docs[60:]):
         engine.write(batch)
     newest = [d["id"] for d in sorted(docs, key=lambda d: (-int(d["produced"].replace("-", "")), d["id"].encode()))]
     oldest = [d["id"] for d in sorted(docs, key=lambda d: (d["produced"], d["id"].encode()))]
-    for size in (7, 20):
+    for size in (1, 7, 20):
         pages = range(1, 90 // size + 2)
         assert [h for p in pages for h in ids(ask(engine, page=p, page_size=size))] == newest
         assert [h for p in pages for h in ids(ask(engine, "문서", sort="newest", page=p, page_size=size))] == newest
