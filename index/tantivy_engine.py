@@ -254,7 +254,7 @@ class TantivyEngine:
         hits: list[Hit] = []
         if start < total:
             if tree is None or req.sort in ("newest", "oldest"):
-                hits = _by_day(searcher, schema, query, start, size, oldest=req.sort == "oldest" and tree is not None)
+                hits = _by_day(searcher, schema, query, start, size, oldest=req.sort == "oldest")
             else:
                 hits = _by_score(searcher, query, start, size)
         return Matches(total=total, hits=hits, facets=facets, partial=False)
@@ -548,10 +548,10 @@ def _by_score(searcher, query, start: int, size: int) -> list[Hit]:
     neither repeat nor skip a hit.
     """
     want = start + size
-    limit = want
+    limit = want + 1  # one more: whether the page's last score runs on past it
     found = searcher.search(query, limit, count=False).hits
-    if len(found) == limit:  # the page's last tie may run on past it: read to its end, or past the cap
-        first = next(i for i, (score, _) in enumerate(found) if score == found[-1][0])
+    if len(found) > want and found[want][0] == found[want - 1][0]:  # it does: read to its end, or past the cap
+        first = next(i for i, (score, _) in enumerate(found) if score == found[want - 1][0])
         if first + TIE_GROUP_MAX + 1 > limit:
             limit = first + TIE_GROUP_MAX + 1
             found = searcher.search(query, limit, count=False).hits
