@@ -210,11 +210,13 @@ class TantivyEngine:
         return n
 
     def is_current(self) -> bool:
+        """The folder's fields are this release's, in an index format this tantivy reads."""
+        folder = self._folder()
         try:
-            names = {field["name"] for field in _meta(self._folder())["schema"]}
+            names = {field["name"] for field in _meta(folder)["schema"]}
+            return names == set(FIELDS) and tantivy.Index.is_compatible(str(folder))
         except (OSError, ValueError, KeyError, TypeError):
             return False
-        return names == set(FIELDS)
 
     # -- reading ------------------------------------------------------------------------
 
