@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 PROJECT_DIR = Path(__file__).resolve().parent
+DEFAULT_ENGINE = "tantivy"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,12 +21,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int(os.environ.get("ARCHIVE_UPLOAD_MAX", 512 * 1024 * 1024)),  # web ingest
         JSON_AS_ASCII=False,
         TRUSTED_PROXIES=os.environ.get("ARCHIVE_TRUSTED_PROXIES", "0"),
+        SEARCH_ENGINE=os.environ.get("ARCHIVE_SEARCH_ENGINE", DEFAULT_ENGINE),
     )
     if test_config:
         app.config.update(test_config)
     _trust_proxies(app)
     app.json.ensure_ascii = False
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    from index.engine import open_engine
+
+    # one engine per process: it keeps its searchers open across requests
+    app.extensions["search_engine"] = open_engine(app.config["SEARCH_ENGINE"], Path(app.config["DATA_DIR"]))
 
     import commands
     import web
@@ -63,16 +69,17 @@ def _repair_index(app: Flask) -> None:
     what is pending here can only be less public than the store allows, never more.
     """
     from archive.store import Store
-    from index.indexer import catch_up, schema_is_current
+    from index.service import catch_up
 
-    data_dir = Path(app.config["DATA_DIR"])
-    store = Store(data_dir)
+    engine = app.extensions["search_engine"]
+    store = Store(Path(app.config["DATA_DIR"]))
     try:
         pending = len(store.pending_index())
-        if not schema_is_current(data_dir) and store.count() > REPAIR_AT_START or pending > REPAIR_AT_START:
+        whole = not engine.is_current() or store.indexed_by() != engine.name
+        if whole and store.count() > REPAIR_AT_START or pending > REPAIR_AT_START:
             app.logger.warning("the search index is behind the store (%d records): run "
                                "`flask --app app reindex`", pending or store.count())
         else:
-            catch_up(store, data_dir)
+            catch_up(engine, store)
     finally:
         store.close()

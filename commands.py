@@ -15,8 +15,11 @@ from archive import accounts
 from archive.changes import Change, ChangeRefused, NeedsConfirmation
 from archive.ingest import Status, reextract_stale
 from archive.store import Store
-from index import indexer
-from index.verify import problems as index_problems
+from index import service as search
+
+
+def _engine():
+    return current_app.extensions["search_engine"]
 
 
 def _store() -> Store:
@@ -45,7 +48,7 @@ def ingest_command(paths: tuple[Path, ...], if_empty: bool, as_json: bool) -> No
         if if_empty and store.count():
             click.echo(f"store holds {store.count()} records; nothing ingested")
             return
-        report = services.ingest_batch(store, Path(current_app.config["DATA_DIR"]), list(paths),
+        report = services.ingest_batch(store, _engine(), Path(current_app.config["DATA_DIR"]), list(paths),
                                        "command line", each=_bar)
     finally:
         store.close()
@@ -83,7 +86,7 @@ def reindex_command() -> None:
     try:
         ids = store.record_ids()
         with click.progressbar(length=len(ids), label="reindex", file=sys.stderr) as bar:
-            n = indexer.rebuild(store, Path(current_app.config["DATA_DIR"]), progress=bar.update)
+            n = search.rebuild(_engine(), store, progress=bar.update)
     finally:
         store.close()
     click.echo(f"indexed {n} records")
@@ -96,7 +99,7 @@ def reextract_command() -> None:
     store = _store()
     try:
         touched = reextract_stale(store, each=_bar)
-        indexer.catch_up(store, Path(current_app.config["DATA_DIR"]))
+        search.catch_up(_engine(), store)
     finally:
         store.close()
     click.echo(f"re-read the files of {len(touched)} records")
@@ -121,7 +124,7 @@ def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_perso
     data_dir = Path(current_app.config["DATA_DIR"])
     try:
         entry = services.change_disclosure(
-            store, data_dir,
+            store, _engine(), data_dir,
             Change(record_id, n, action == "withhold", reason, clerk, list(grounds), confirm_personal_data))
     except NeedsConfirmation as exc:
         click.echo(f"refused: {exc}", err=True)
@@ -176,7 +179,7 @@ def verify_command() -> None:
                 found.append(f"missing file {sha}")
             elif not store.blobs.is_sound(sha):
                 found.append(f"damaged file {sha}: its content no longer matches its SHA-256")
-        found += index_problems(store, Path(current_app.config["DATA_DIR"]))
+        found += search.problems(_engine(), store)
     finally:
         store.close()
     for line in found:

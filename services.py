@@ -17,7 +17,8 @@ from archive.changes import change_disclosure as _change_disclosure
 from archive.ingest import Report, ingest_paths
 from archive.rendition import forget
 from archive.store import Store
-from index import indexer
+from index import service as search
+from index.engine import Engine
 from index.locking import index_lock
 
 Each = Callable[[list[Path], str], Iterable[Path]]
@@ -47,26 +48,26 @@ def purge_renditions(store: Store, data_dir: Path, hashes: Iterable[str] | None 
     return sum(forget(cache, sha) for sha in sorted(doomed))
 
 
-def ingest_batch(store: Store, data_dir: Path, paths: list[Path], who: str, source: str | None = None,
-                 each: Each = _as_is) -> Report:
+def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path], who: str,
+                 source: str | None = None, each: Each = _as_is) -> Report:
     """Ingest batches: store, index, purge renditions, collect garbage, log; the report."""
     data_dir = Path(data_dir)
     report = ingest_paths(store, list(paths), each=each,
-                          drop_from_index=lambda ids: indexer.remove(data_dir, ids),
-                          index_lock=lambda: index_lock(data_dir))
-    indexer.update(store, data_dir, report.changed)
-    indexer.catch_up(store, data_dir)
+                          drop_from_index=lambda ids: search.remove(engine, ids),
+                          index_lock=lambda: index_lock(engine.data_dir))
+    search.update(engine, store, report.changed)
+    search.catch_up(engine, store)
     purge_renditions(store, data_dir)
     store.collect_garbage()
     store.log_ingest(who, source or ", ".join(Path(p).name for p in paths), report.as_dict()["counts"])
     return report
 
 
-def change_disclosure(store: Store, data_dir: Path, change: Change) -> audit.Entry:
+def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Change) -> audit.Entry:
     """Withhold or release one attachment: index (first, on a withhold), store, audit, renditions."""
     data_dir = Path(data_dir)
-    entry = _change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir, ids, purge),
-                               lambda: index_lock(data_dir))
+    entry = _change_disclosure(store, change, lambda ids, purge: search.write(engine, store, ids, purge),
+                               lambda: index_lock(engine.data_dir))
     att = store.get(change.record_id).attachment(change.n)
     purge_renditions(store, data_dir, {att.sha256})
     return entry

@@ -131,10 +131,13 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
         return Outcome(record_id, Status.UNCHANGED, notes=notes)
 
     record, extractions = _build(store, data, folder)
-    held = _hold_resent_files(store, record)
+    held = _hold_resent_files(store, record, extractions)
     withheld = {a.sha256 for a in record.attachments
                 if record.withheld_grounds or a.disclosure is Disclosure.WITHHELD}
-    affected = store.records_with(withheld) | ({record_id} if previous else set())
+    # and, for a replaced record, the copies of its old files elsewhere: their level may change
+    before = store.get(record_id) if previous else None
+    affected = store.records_with(withheld) | ({record_id} if previous else set()) \
+        | store.records_with({a.sha256 for a in before.attachments} if before else set())
     # fail closed: out of the index first (committed), so that neither the rest of the batch
     # nor a crash leaves text searchable that the store now withholds; under the index lock
     # to the save, so that no other process's catch-up re-indexes the old state in between
@@ -152,7 +155,7 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
                    held=[a.name for a in record.attachments if a.hold])
 
 
-def _hold_resent_files(store: Store, record: Record) -> list[str]:
+def _hold_resent_files(store: Store, record: Record, extractions: dict[str, dict]) -> list[str]:
     """Fail closed when a record a clerk has acted on comes again: hold what is not provably public.
 
     An agency re-sends a record whose file a clerk withheld (a phone number in 참석자명단.hwpx), now
@@ -160,35 +163,51 @@ def _hold_resent_files(store: Store, record: Record) -> list[str]:
     HWPX files always have new bytes, so neither can carry the clerk's decision. Only a file whose
     bytes were public in the previous version is provably the same public content; every other
     file the batch calls public is withheld (Hold.RESEND_REVIEW) until a clerk releases it, which
-    needs the personal-data confirmation like any release. The trigger: the record carries a
-    clerk's withhold, a file still under review, or personal data no clerk has cleared.
+    needs the personal-data confirmation like any release. The trigger: a clerk's withhold of any
+    of the record's content (in this record, or of bytes it holds, made in another), a file under
+    review, or personal data no clerk has cleared -- and, once any of these was true, for good
+    (resend_watch), so that a re-send leaving a file out cannot make the record forget.
     Returns the report's notes, one per held file.
     """
     previous = store.get(record.id)
     if previous is None or record.withheld_grounds:
+        _watch_new_personal_data(store, record, extractions)
         return []
-    holds = store.clerk_holds_of(record.id)
+    holds = store.clerk_holds_of(record.id) + store.clerk_holds_on({a.sha256 for a in previous.attachments})
     reviewing = [a for a in previous.attachments if a.hold]
+    watched = store.watched(record.id)
     uncleared = store.uncleared_personal_data(record.id)
-    if not (holds or reviewing or uncleared):
+    if not (holds or reviewing or uncleared or watched is not None):
+        _watch_new_personal_data(store, record, extractions)
         return []
     # the grounds the clerk gave; personal information (6) when only a finding triggered it
-    grounds = sorted({g for _, gs in holds for g in gs} | {g for a in reviewing for g in a.grounds}) or [6]
-    why = ("the record carries a clerk's withhold" if holds or reviewing
-           else "the record holds personal data no clerk has cleared")
+    grounds = sorted({g for _, gs in holds for g in gs} | {g for a in reviewing for g in a.grounds}
+                     | set(watched or [])) or [6]
+    store.watch(record.id, grounds)
     public_before = {a.sha256 for a in previous.public_attachments()}
-    decided = dict(holds)
+    decided = dict(store.clerk_holds_on({a.sha256 for a in record.attachments}))
     notes = []
     for att in record.attachments:
         if att.disclosure is not Disclosure.PUBLIC:
             continue
-        if att.sha256 in decided:  # the very bytes the clerk withheld: the decision stands as it is
+        if att.sha256 in decided:  # the very bytes a clerk withheld: the decision stands as it is
             att.disclosure, att.grounds = Disclosure.WITHHELD, decided[att.sha256]
             notes.append(f"{att.name}: kept withheld, as a clerk decided")
         elif att.sha256 not in public_before:
             att.disclosure, att.grounds, att.hold = Disclosure.WITHHELD, grounds, Hold.RESEND_REVIEW
-            notes.append(f"{att.name}: {Hold.RESEND_REVIEW.label}: withheld until a clerk reviews it ({why})")
+            notes.append(f"{att.name}: {Hold.RESEND_REVIEW.label}: withheld until a clerk reviews it "
+                         "(the record carries a clerk's withhold or personal data no clerk has cleared)")
     return notes
+
+
+def _watch_new_personal_data(store: Store, record: Record, extractions: dict[str, dict]) -> None:
+    """Personal data found in this version: its later re-sends are held for review, whatever they hold."""
+    def found(sha: str) -> bool:
+        row = extractions.get(sha)
+        return (row["pii"] != "[]") if row else bool(store.personal_data(sha))
+
+    if any(found(a.sha256) for a in record.attachments):
+        store.watch(record.id, [6])
 
 
 def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from whoosh.analysis import Token, Tokenizer
-
 
 def is_cjk(ch: str) -> bool:
     """Return whether a character belongs to a Hangul/CJK run (bigrammed)."""
@@ -75,42 +73,9 @@ def _pieces(value: str):
         previous = (kind, run, starts, ends)
 
 
-class BigramTokenizer(Tokenizer):
-    """Emit bigrams for CJK runs (a lone syllable stays a unigram), words for the rest."""
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        for pos, (text, start, end) in enumerate(_pieces(value), start=start_pos):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar, token.endchar = start_char + start, start_char + end
-            yield token
-
-
-def KoreanAnalyzer() -> BigramTokenizer:  # noqa: N802 - named like Whoosh's analyzers
-    """Return the analyzer of every full-text field."""
-    return BigramTokenizer()
-
-
 def terms(text: str) -> list[str]:
-    """Return the index terms of a text (for tests and query planning)."""
-    return [t.text for t in BigramTokenizer()(text)]
+    """Return the index terms of a text, in order (every engine indexes these)."""
+    return [token for token, _, _ in _pieces(text)]
+
+
+pieces = _pieces  # the name engines and the query language use

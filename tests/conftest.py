@@ -26,6 +26,15 @@ def app(tmp_path):
 
 
 @pytest.fixture
+def engine(request):
+    """The search engine of whichever app fixture the test uses."""
+    for name in ("clerk_app", "own_sample_app", "sample_app", "app"):
+        if name in request.fixturenames:
+            return request.getfixturevalue(name).extensions["search_engine"]
+    raise LookupError("the engine fixture needs an app fixture")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request
 
-from index.search import QueryRefused
+from index.lang import QueryRefused
 
 from . import pages
-from .context import data_dir, get_store, int_arg
+from .context import get_engine, get_store, int_arg
 from .public import search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -28,7 +28,7 @@ def record(record_id: str):
 @bp.get("/search")
 def search():
     try:
-        data = pages.search_page(data_dir(), search_request(request.args))
+        data = pages.search_page(get_engine(), get_store(), search_request(request.args))
     except QueryRefused as exc:
         return {"error": {"code": 400, "message": str(exc)}}, 400
     data["results"] = [

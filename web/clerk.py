@@ -15,7 +15,7 @@ from archive.disclosure import GROUNDS, grounds_info
 from archive.extract import REASONS, format_name
 from archive.pii import KINDS
 
-from .context import data_dir, get_store
+from .context import data_dir, get_engine, get_store
 from .forms import ReleaseForm, UploadForm, WithholdForm
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
@@ -80,7 +80,7 @@ def record(record_id: str):
 def _apply(record_id: str, n: int, form, change: Change):
     store = get_store()
     try:
-        services.change_disclosure(store, data_dir(), change)
+        services.change_disclosure(store, get_engine(), data_dir(), change)
     except NeedsConfirmation as exc:
         flash(str(exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
@@ -137,6 +137,6 @@ def ingest():
         with tempfile.TemporaryDirectory(prefix="yeollam-upload-") as tmp:
             path = Path(tmp) / "batch.zip"
             form.batch.data.save(path)
-            report = services.ingest_batch(store, data_dir(), [path], current_user.name,
+            report = services.ingest_batch(store, get_engine(), data_dir(), [path], current_user.name,
                                            source=form.batch.data.filename or "upload.zip")
     return render_template("clerk/ingest.html", form=form, report=report), 200 if report or not form.errors else 400

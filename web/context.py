@@ -13,6 +13,11 @@ def data_dir() -> Path:
     return Path(current_app.config["DATA_DIR"])
 
 
+def get_engine():
+    """The process's search engine (ARCHIVE_SEARCH_ENGINE), made in create_app."""
+    return current_app.extensions["search_engine"]
+
+
 def get_store() -> Store:
     if "store" not in g:
         g.store = Store(data_dir())

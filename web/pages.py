@@ -9,7 +9,8 @@ from archive.disclosure import GROUNDS, Disclosure
 from archive.extract import REASONS, format_name
 from archive.records import public_text_of, public_view
 from archive.store import Store
-from index.search import SearchRequest, cached_search
+from index.engine import SearchRequest
+from index.service import cached_search
 
 DISCLAIMER = (
     "본 문서는 공문서로서의 법적 효력은 없으며, 위조·변조·도용 등 불법적 활용으로 인하여 "
@@ -96,9 +97,9 @@ def classification_page(store: Store, path: str, page: int, page_size: int = 20)
     }
 
 
-def search_page(data_dir, req: SearchRequest) -> dict:
+def search_page(engine, store: Store, req: SearchRequest) -> dict:
     """Return the search page's data; raises QueryRefused for a query too costly to run."""
-    found = cached_search(data_dir, req)
+    found = cached_search(engine, store, req)
     data = {**found, "results": [_linked_hit(hit) for hit in found["results"]]}
     data["query"] = {
         "q": req.q, "sort": req.sort, "from": req.date_from, "to": req.date_to, **req.filters,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from index.search import QueryRefused, SearchRequest
+from index.engine import SearchRequest
+from index.lang import QueryRefused
 
 from . import pages
-from .context import data_dir, get_store, int_arg
+from .context import get_engine, get_store, int_arg
 
 bp = Blueprint("public", __name__)
 
@@ -73,7 +74,7 @@ def search():
     req = search_request(request.args)
     params = search_params(req)
     try:
-        page = pages.search_page(data_dir(), req)
+        page = pages.search_page(get_engine(), get_store(), req)
     except QueryRefused as exc:
         return render_template("search.html", page=None, params=params, refused=str(exc)), 400
     return render_template("search.html", page=page, params=params)

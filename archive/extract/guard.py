@@ -14,9 +14,21 @@ from collections.abc import Callable
 from .limits import EXTRACT_MEMORY, EXTRACT_SECONDS
 
 
+def _mapped() -> int:
+    """Bytes of address space this process has mapped now (VmSize); 0 where /proc cannot tell."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _child(conn, func, args, memory) -> None:
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # the budget is on top of what the fork inherited: a worker that imported tantivy (which
+        # reserves gigabytes of address space it never touches) must not fail every file
+        cap = _mapped() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         conn.send(("ok", func(*args)))
     except MemoryError:
         conn.send(("limit", "too_large"))

@@ -183,7 +183,32 @@ def _v5(db: sqlite3.Connection) -> None:
     _accounts_up_to_date(db)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite3.Connection) -> None:
+    """A counter raised in the same transaction as every change to what the public may see.
+
+    Search results are cached by it (with the index's generation): a withhold writes the index
+    first and commits the store after, so the index's generation alone could file results read
+    from the store before its commit under the state after it.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS public_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+               "generation INTEGER NOT NULL)")
+    db.execute("INSERT INTO public_state (id, generation) VALUES (1, 0) ON CONFLICT DO NOTHING")
+
+
+def _v7(db: sqlite3.Connection) -> None:
+    """Which search engine the records' indexed_version marks refer to (a switch rebuilds)."""
+    db.execute("CREATE TABLE IF NOT EXISTS index_state (id INTEGER PRIMARY KEY CHECK (id = 1), engine TEXT)")
+    db.execute("INSERT INTO index_state (id, engine) VALUES (1, NULL) ON CONFLICT DO NOTHING")
+
+
+def _v8(db: sqlite3.Connection) -> None:
+    """Records whose re-sends are held for review, for good: once a clerk withheld any of their
+    content (here or as a copy elsewhere), a file was held, or personal data was found, a later
+    version cannot make the record forget it by leaving a file out for one re-send."""
+    db.execute("CREATE TABLE IF NOT EXISTS resend_watch (record_id TEXT PRIMARY KEY, grounds TEXT NOT NULL)")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 
 
 def _statements(script: str) -> list[str]:

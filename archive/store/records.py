@@ -176,6 +176,23 @@ class RecordsMixin:
                          (record_id,))
         return [(r[0], json.loads(r[1])) for r in rows]
 
+    def clerk_holds_on(self, hashes: set[str]) -> list[tuple[str, list[int]]]:
+        """Return (sha256, grounds) of clerk withholds of these bytes made in any record."""
+        if not hashes:
+            return []
+        rows = self._all(f"SELECT sha256, grounds FROM clerk_withheld WHERE sha256 IN ({_marks(hashes)}) "
+                         f"ORDER BY sha256", tuple(hashes))
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def watched(self, record_id: str) -> list[int] | None:
+        """The grounds a record's re-sends are held on, or None when it is not watched."""
+        row = self._one("SELECT grounds FROM resend_watch WHERE record_id = ?", (record_id,))
+        return json.loads(row[0]) if row else None
+
+    def watch(self, record_id: str, grounds: list[int]) -> None:
+        self._run("INSERT INTO resend_watch (record_id, grounds) VALUES (?, ?) ON CONFLICT (record_id) "
+                  "DO UPDATE SET grounds = excluded.grounds", (record_id, json.dumps(sorted(set(grounds)))))
+
     def uncleared_personal_data(self, record_id: str) -> list[str]:
         """Return the names of this record's files with personal data that no clerk has cleared."""
         rows = self._all(
@@ -191,7 +208,21 @@ class RecordsMixin:
             "WHERE a.hold IS NOT NULL ORDER BY r.ingested_at DESC, a.record_id, a.n LIMIT ?", (limit,))
         return [{"record_id": r[0], "n": r[1], "name": r[2], "hold": Hold(r[3]), "title": r[4]} for r in rows]
 
+    def indexed_by(self) -> str | None:
+        """The engine whose index the indexed_version marks describe."""
+        return self._one("SELECT engine FROM index_state WHERE id = 1")[0]
+
+    def set_indexed_by(self, engine: str) -> None:
+        self._run("UPDATE index_state SET engine = ? WHERE id = 1", (engine,))
+
+    def public_generation(self) -> int:
+        """Raised by every committed change to what the public may see (see migrations._v6)."""
+        return self._one("SELECT generation FROM public_state WHERE id = 1")[0]
+
     # -- writing -------------------------------------------------------------------------
+
+    def _public_changed(self) -> None:
+        self.db.execute("UPDATE public_state SET generation = generation + 1 WHERE id = 1")
 
     def mark_indexed(self, versions: dict[str, int]) -> None:
         self._run_many("UPDATE records SET indexed_version = ? WHERE id = ?", [(v, k) for k, v in versions.items()])
@@ -204,6 +235,7 @@ class RecordsMixin:
         """Store a new extraction of a file; return the ids of the records holding it."""
         with self.transaction():
             self._put_extractions([extraction])
+            self._public_changed()
             # the index must pick up the new text: mark the holding records stale
             self.db.execute("UPDATE records SET indexed_version = NULL WHERE id IN "
                             "(SELECT record_id FROM attachments WHERE sha256 = ?)", (extraction["sha256"],))
@@ -241,6 +273,7 @@ class RecordsMixin:
                 [(record.id, a.n, a.name, a.title, a.note, a.disclosure.value, json.dumps(a.grounds), a.sha256,
                   a.size, a.media_type, a.hold.value if a.hold else None) for a in record.attachments])
             self._put_extractions(list(extractions.values()))
+            self._public_changed()
         return version
 
     @staticmethod
@@ -257,8 +290,10 @@ class RecordsMixin:
 
     def set_disclosure(self, record_id: str, n: int, level: Disclosure, grounds: list[int]) -> None:
         """A clerk's decision on one attachment; it ends any hold the portal placed on the file."""
-        self._run("UPDATE attachments SET disclosure = ?, grounds = ?, hold = NULL WHERE record_id = ? AND n = ?",
-                  (level.value, json.dumps(grounds), record_id, n))
+        with self.transaction():
+            self.db.execute("UPDATE attachments SET disclosure = ?, grounds = ?, hold = NULL "
+                            "WHERE record_id = ? AND n = ?", (level.value, json.dumps(grounds), record_id, n))
+            self._public_changed()
 
     def hold_content(self, sha256: str, record_id: str, grounds: list[int]) -> None:
         """A clerk withheld these bytes in this record: they stay withheld under any name, anywhere."""

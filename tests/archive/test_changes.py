@@ -6,9 +6,8 @@ import pytest
 
 from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
 from archive.store import Store
-from index import indexer
-from index.indexer import open_index
 from index.locking import index_lock
+from index.service import catch_up, write
 from tests.conftest import CLERK
 
 SEED = "D0000032552803"
@@ -21,18 +20,9 @@ def store(clerk_app):
     store.close()
 
 
-def apply(store, change):
-    data_dir = store.data_dir
-    return change_disclosure(store, change, lambda ids, purge: indexer.write(store, data_dir, ids, purge),
-                             lambda: index_lock(data_dir))
-
-
-def lexicon(data_dir) -> set[str]:
-    ix = open_index(data_dir)
-    with ix.searcher() as searcher:
-        terms = {t.decode() for f, t in searcher.reader().all_terms() if f == "body"}
-    ix.close()
-    return terms
+def apply(store, engine, change):
+    return change_disclosure(store, change, lambda ids, purge: write(engine, store, ids, purge),
+                             lambda: index_lock(store.data_dir))
 
 
 @pytest.mark.parametrize("change, message", [
@@ -45,36 +35,36 @@ def lexicon(data_dir) -> set[str]:
     (Change(SEED, 1, False, "이유", CLERK), "public already"),
     (Change("GG-AUDIT-2020-031", 1, False, "이유", CLERK), "withheld as a whole"),
 ])
-def test_refused_changes_change_nothing_and_log_nothing(store, change, message):
+def test_refused_changes_change_nothing_and_log_nothing(store, engine, change, message):
     before = store.get(SEED)
     with pytest.raises(ChangeRefused, match=message):
-        apply(store, change)
+        apply(store, engine, change)
     assert store.get(SEED) == before
     assert store.recent_audit() == []
 
 
-def test_withhold_takes_the_text_out_of_the_index_and_audits(store):
-    assert {"버튼", "튼업", "동원", "원참"} <= lexicon(store.data_dir)  # words of the seed body only
-    entry = apply(store, Change(SEED, 1, True, "개인정보가 들어 있음", CLERK, [6]))
+def test_withhold_takes_the_text_out_of_the_index_and_audits(store, engine):
+    assert {"버튼", "튼업", "동원", "원참"} <= engine.lexicon()  # words of the seed body only
+    entry = apply(store, engine, Change(SEED, 1, True, "개인정보가 들어 있음", CLERK, [6]))
     assert (entry.old_level, entry.new_level, entry.grounds, entry.clerk) == ("public", "withheld", [6], CLERK)
     record = store.get(SEED)
     assert record.level.value == "withheld" and record.public_attachments() == []
     # removed from the index, not filtered: the segment that held them was rewritten
-    assert not {"버튼", "튼업", "동원", "원참"} & lexicon(store.data_dir)
+    assert not {"버튼", "튼업", "동원", "원참"} & engine.lexicon()
     assert store.pending_index() == []
 
 
-def test_release_of_personal_data_needs_confirmation(store):
+def test_release_of_personal_data_needs_confirmation(store, engine):
     with pytest.raises(NeedsConfirmation) as refused:
-        apply(store, Change(SEED, 2, False, "검토 끝", CLERK))
+        apply(store, engine, Change(SEED, 2, False, "검토 끝", CLERK))
     assert ("mobile", "010-****-7741") in refused.value.findings
     assert store.get(SEED).attachment(2).disclosure.value == "withheld"
-    entry = apply(store, Change(SEED, 2, False, "당사자 동의 받음", CLERK, confirm_personal_data=True))
+    entry = apply(store, engine, Change(SEED, 2, False, "당사자 동의 받음", CLERK, confirm_personal_data=True))
     assert entry.personal_data_confirmed and entry.new_level == "public"
-    assert "가람" in lexicon(store.data_dir)  # the released minutes are searchable now
+    assert "가람" in engine.lexicon()  # the released minutes are searchable now
 
 
-def test_a_crash_after_marking_is_repaired_by_catch_up(store):
+def test_a_crash_after_marking_is_repaired_by_catch_up(store, engine):
     def crash(ids, purge):
         raise RuntimeError("power cut while writing the index")
 
@@ -83,5 +73,5 @@ def test_a_crash_after_marking_is_repaired_by_catch_up(store):
     assert store.get(SEED).attachment(1).disclosure.value == "public"  # rolled back
     assert store.recent_audit() == []
     assert store.pending_index() == [SEED]
-    indexer.catch_up(store, store.data_dir)
-    assert store.pending_index() == [] and "튼업" in lexicon(store.data_dir)
+    catch_up(engine, store)
+    assert store.pending_index() == [] and "튼업" in engine.lexicon()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from archive.ingest import ingest_paths
 from archive.store import Store
-from index import indexer
+from index import service
 from tests.builders import batch, record
 from tests.conftest import CLERK
 
@@ -21,7 +21,7 @@ def search_total(app, q):
     return app.test_client().get("/api/search", query_string={"q": q}).get_json()["total"]
 
 
-def test_a_reingest_that_withholds_hides_the_text_before_it_commits(app, runner, tmp_path):
+def test_a_reingest_that_withholds_hides_the_text_before_it_commits(app, engine, runner, tmp_path):
     root = batch(tmp_path / "v1", (record(attachments=PUBLIC_TWO), FILES))
     assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
     assert search_total(app, "CANARYREINGEST77") == 1
@@ -31,10 +31,10 @@ def test_a_reingest_that_withholds_hides_the_text_before_it_commits(app, runner,
     data_dir = Path(app.config["DATA_DIR"])
     store = Store(data_dir)
     # the batch's store work, as if the process died before indexing the batch at its end
-    report = ingest_paths(store, [root2], drop_from_index=lambda ids: indexer.remove(data_dir, ids))
+    report = ingest_paths(store, [root2], drop_from_index=lambda ids: service.remove(engine, ids))
     assert report.count("replaced") == 1
     assert search_total(app, "CANARYREINGEST77") == 0
-    indexer.catch_up(store, data_dir)
+    service.catch_up(engine, store)
     store.close()
     assert search_total(app, "CANARYREINGEST77") == 0 and search_total(app, "예산 설명") == 1
 

@@ -169,3 +169,55 @@ def test_an_ingest_made_withhold_purges_the_cached_rendition(clerk_app, tmp_path
         {"file": "사본.txt", "disclosure": "withheld", "grounds": [6]}]), {"사본.txt": text})))
     assert client.get("/records/A/attachments/1/pdf").status_code == 451
     assert not list(cache.glob("*.pdf"))
+
+
+def atts(*names):
+    return [{"file": n, "disclosure": "public"} for n in names]
+
+
+def test_a_clerk_withhold_made_in_another_record_holds_an_edited_resend_of_its_copy(clerk_app, tmp_path):
+    """Found in review: R-2's copy was withheld because of R-1; R-2 re-sent edited went public."""
+    runner = clerk_app.test_cli_runner()
+    secret = "내부 검토 의견 CANARYXREC 협상 전략"
+    ingest(runner, batch(tmp_path / "v1",
+                         (record(id="R-1", attachments=atts("본문.txt", "검토의견.txt")),
+                          {"본문.txt": "본문 하나", "검토의견.txt": secret}),
+                         (record(id="R-2", attachments=atts("안내.txt", "검토의견.txt")),
+                          {"안내.txt": "안내 둘", "검토의견.txt": secret})))
+    assert disclose(runner, "R-1", 2, "--withhold", "--ground", "5").exit_code == 0
+    v2 = {"안내.txt": "안내 둘", "검토의견(최종).txt": secret + "\n한 줄 추가"}
+    result = ingest(runner, batch(tmp_path / "v2", (record(id="R-2", attachments=atts(*v2)), v2)))
+    assert "재송부 검토 대기" in result.output
+    client = clerk_app.test_client()
+    assert client.get("/records/R-2/attachments/2/original").status_code == 451
+    assert search_total(client, "CANARYXREC") == 0
+    assert client.get("/api/records/R-2").get_json()["attachments"][1]["grounds"] == [5]
+
+
+def test_a_resend_that_leaves_a_held_file_out_does_not_make_the_record_forget(app, tmp_path):
+    """Found in review: v2 held, v3 without the file, v4 with v2's very bytes went public."""
+    runner = app.test_cli_runner()
+    pii = "민원인 휴대전화 010-9876-5432 CANARYAGW"
+    ingest(runner, batch(tmp_path / "v1", (record(id="R-1", disclosure="partial", attachments=[
+        {"file": "본문.txt", "disclosure": "public"}, {"file": "명단.txt", "disclosure": "withheld", "grounds": [6]}]),
+        {"본문.txt": "본문", "명단.txt": pii})))
+    v2 = {"본문.txt": "본문", "명단.txt": pii + " v2"}
+    held = ingest(runner, batch(tmp_path / "v2", (record(id="R-1", attachments=atts(*v2)), v2)))
+    assert "재송부 검토 대기" in held.output
+    ingest(runner, batch(tmp_path / "v3", (record(id="R-1"), {"본문.txt": "본문"})))
+    result = ingest(runner, batch(tmp_path / "v4", (record(id="R-1", attachments=atts(*v2)), v2)))
+    assert "재송부 검토 대기" in result.output
+    client = app.test_client()
+    assert client.get("/records/R-1/attachments/2/original").status_code == 451
+    assert search_total(client, "CANARYAGW") == 0
+
+
+def test_personal_data_in_a_first_version_watches_every_later_resend(app, tmp_path):
+    runner = app.test_cli_runner()
+    ingest(runner, batch(tmp_path / "v1", (record(id="R-1", attachments=atts("명단.txt")),
+                                           {"명단.txt": "신청인 연락처 010-1111-2222"})))
+    ingest(runner, batch(tmp_path / "v2", (record(id="R-1"), {"본문.txt": "명단 없이 보낸 판"})))
+    result = ingest(runner, batch(tmp_path / "v3", (record(id="R-1", attachments=atts("명단(최종).txt")),
+                                                    {"명단(최종).txt": "신청인 연락처 010-1111-2222 CANARYWATCH"})))
+    assert "재송부 검토 대기" in result.output
+    assert search_total(app.test_client(), "CANARYWATCH") == 0

@@ -21,7 +21,7 @@ def test_latin_and_digits_stay_whole_and_lower_cased():
 
 
 def test_full_width_forms_fold_but_offsets_stay_in_the_original():
-    from index.analysis import BigramTokenizer
+    from index.whoosh_schema import BigramTokenizer
 
     text = "보고 ＣＯＶＩＤ"
     tokens = [(t.text, t.startchar, t.endchar) for t in BigramTokenizer()(text, chars=True)]

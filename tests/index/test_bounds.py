@@ -13,12 +13,10 @@ import random
 
 import pytest
 
-from archive.ingest import ingest_paths
-from archive.store import Store
-from index import indexer
-from index.indexer import open_index
-from index.search import QueryRefused, SearchRequest, search
+from index.engine import SearchRequest
+from index.lang import QueryRefused
 from tests.builders import batch, record
+from tests.index.conftest import ingested
 
 from .work import Meter
 
@@ -46,24 +44,22 @@ def long_text(chars: int) -> str:
     return text[:middle] + "\n" + "가" * RUN + "\n" + "가 " * (RUN // 4) + "\n" + text[middle:]
 
 
+def search(searcher, req):
+    return searcher(req)
+
+
 @pytest.fixture(scope="module")
-def long_searcher(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("bounds")
+def long_searcher(tmp_path_factory, engine_name):
+    tmp = tmp_path_factory.mktemp(f"bounds-{engine_name}")
     text = long_text(400_000)
     assert len(text.encode("utf-8")) > 1_000_000  # about a megabyte of Korean
     root = batch(tmp / "batch",
                  (record(id="LONG-1", title="공개 기록 위원회 계획 가가가"), {"본문.txt": text}),
                  (record(id="S-1", title="시민 참여 예산"), {"본문.txt": "시민 참여 예산 위원회 회의 결과 공개"}),
                  (record(id="S-2", title="협치 계획", produced="2019-03-02"), {"본문.txt": "서울 협치 계획 추진 현황"}))
-    store = Store(tmp / "store")
-    report = ingest_paths(store, [root])
-    assert report.count("added") == 3
-    indexer.update(store, tmp / "store", report.changed)
-    store.close()
-    ix = open_index(tmp / "store")
-    with ix.searcher() as searcher:
-        yield searcher
-    ix.close()
+    found = ingested(tmp / "store", engine_name, root)
+    assert len(found.ids("")) == 3
+    return found
 
 
 def quoted(text: str) -> str:
@@ -121,7 +117,8 @@ def test_worst_queries_do_bounded_work_or_are_refused(long_searcher, shape, sort
         except QueryRefused as exc:
             data, refused = None, str(exc)
     with capsys.disabled():
-        print(f"\n{shape} ({sort}): lines {meter.lines}, terms {meter.terms}, regex chars {meter.regex_chars}"
+        print(f"\n{long_searcher.engine.name} {shape} ({sort}): lines {meter.lines}, terms {meter.terms}, "
+              f"regex chars {meter.regex_chars}"
               + (f"; refused: {refused}" if data is None else f"; {data['total']} found"))
     if data is None:
         assert refused.strip() and "." in refused  # a message for the reader, in both languages

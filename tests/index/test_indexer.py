@@ -3,48 +3,50 @@
 from pathlib import Path
 
 from archive.store import Store
-from index import indexer
-from index.indexer import index_link, open_index
-from index.search import SearchRequest, search
+from index import service
+from tests.index.conftest import Searcher
 
 
-def hits(data_dir, q):
-    ix = open_index(data_dir)
-    try:
-        with ix.searcher() as searcher:
-            return [h["id"] for h in search(searcher, SearchRequest(q=q))["results"]]
-    finally:
-        ix.close()
+def hits(app, q):
+    return Searcher(app).ids(q)
 
 
-def test_reindex_builds_a_fresh_folder_and_swaps(own_sample_app):
-    data_dir = Path(own_sample_app.config["DATA_DIR"])
-    before = index_link(data_dir).resolve()
-    result = own_sample_app.test_cli_runner().invoke(args=["reindex"])
+def link(app) -> Path:
+    return Path(app.config["DATA_DIR"]) / f"search-{app.extensions['search_engine'].name}"
+
+
+def test_reindex_builds_a_fresh_folder_and_swaps(engine_app):
+    before = link(engine_app).resolve()
+    result = engine_app.test_cli_runner().invoke(args=["reindex"])
     assert result.exit_code == 0 and "indexed 15 records" in result.output
-    after = index_link(data_dir).resolve()
-    assert after != before and after.parent == data_dir
-    assert hits(data_dir, "서울협치협의회") == ["D0000032552803"]
+    after = link(engine_app).resolve()
+    assert after != before and after.parent == Path(engine_app.config["DATA_DIR"])
+    assert hits(engine_app, "서울협치협의회") == ["D0000032552803"]
 
 
-def test_index_catches_up_after_a_crash_between_store_and_index(own_sample_app, tmp_path):
-    data_dir = Path(own_sample_app.config["DATA_DIR"])
-    store = Store(data_dir)
+def test_index_catches_up_after_a_crash_between_store_and_index(engine_app):
+    engine = engine_app.extensions["search_engine"]
+    store = Store(Path(engine_app.config["DATA_DIR"]))
     # as if the process died after the store's commit, before the index's
-    with store.db:
-        store.db.execute("UPDATE records SET indexed_version = NULL WHERE id = 'D0000032552803'")
-    ix = open_index(data_dir)
-    with ix.writer() as writer:
-        writer.delete_by_term("id", "D0000032552803")
-    ix.close()
-    runner = own_sample_app.test_cli_runner()
+    store.mark_pending(["D0000032552803"])
+    engine.write([], remove=["D0000032552803"])
+    runner = engine_app.test_cli_runner()
     verify = runner.invoke(args=["verify"])
     assert verify.exit_code == 1 and "D0000032552803" in verify.output
-    assert hits(data_dir, "서울협치협의회") == []
-    indexer.catch_up(store, data_dir)
+    assert hits(engine_app, "서울협치협의회") == []
+    service.catch_up(engine, store)
     store.close()
-    assert hits(data_dir, "서울협치협의회") == ["D0000032552803"]
+    assert hits(engine_app, "서울협치협의회") == ["D0000032552803"]
     assert runner.invoke(args=["verify"]).exit_code == 0
+
+
+def test_a_store_switches_engines_with_one_start_or_reindex(engine_app, tmp_path):
+    from tests.conftest import make_app
+
+    other = {"whoosh": "tantivy", "tantivy": "whoosh"}[engine_app.extensions["search_engine"].name]
+    switched = make_app(Path(engine_app.config["DATA_DIR"]), SEARCH_ENGINE=other)
+    assert hits(switched, "서울협치협의회") == ["D0000032552803"]
+    assert switched.test_cli_runner().invoke(args=["verify"]).exit_code == 0
 
 
 def test_verify_reports_a_damaged_original(own_sample_app):
@@ -83,10 +85,10 @@ def test_an_index_with_an_older_schema_is_rebuilt_on_start(own_sample_app):
 
     from tests.conftest import make_app
 
-    data_dir = Path(own_sample_app.config["DATA_DIR"])
-    old = index_link(data_dir).resolve()
+    app = make_app(Path(own_sample_app.config["DATA_DIR"]), SEARCH_ENGINE="whoosh")
+    old = link(app).resolve()
     for f in old.iterdir():
         f.unlink()
     whoosh_index.create_in(str(old), Schema(id=ID(stored=True, unique=True), body=TEXT()))
-    make_app(data_dir)  # the portal's start notices and rebuilds
-    assert hits(data_dir, "서울협치협의회") == ["D0000032552803"]
+    again = make_app(Path(own_sample_app.config["DATA_DIR"]), SEARCH_ENGINE="whoosh")  # the start rebuilds
+    assert hits(again, "서울협치협의회") == ["D0000032552803"]

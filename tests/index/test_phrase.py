@@ -7,8 +7,8 @@ from whoosh import query as Q
 from whoosh.filedb.filestore import RamStorage
 
 from index.analysis import terms
-from index.query import Adjacent
-from index.schema import make_schema
+from index.whoosh_query import Adjacent
+from index.whoosh_schema import make_schema
 
 from .work import Lines, WorkExceeded
 
@@ -27,7 +27,7 @@ def found(searcher, query) -> dict[int, float]:
 
 @pytest.mark.parametrize("one_by_one", [0, 32, 10**9])  # the scan always, as shipped, never
 def test_same_documents_and_scores_as_whooshs_phrase(monkeypatch, one_by_one):
-    monkeypatch.setattr("index.query._CHECKED_ONE_BY_ONE", one_by_one)
+    monkeypatch.setattr("index.whoosh_query._CHECKED_ONE_BY_ONE", one_by_one)
     # three syllables, so that words repeat and phrases overlap themselves (가가가나, 가나가나)
     rnd = random.Random(5)
     bodies = ["".join(rnd.choice("가나다 ") for _ in range(rnd.randint(5, 400))) for _ in range(60)]

@@ -2,35 +2,30 @@
 
 import pytest
 
-from archive.ingest import ingest_paths
-from archive.store import Store
-from index import indexer
-from index.indexer import open_index
-from index.search import SearchRequest, search
+from index.engine import SearchRequest
 from tests.builders import batch, record
+from tests.index.conftest import ingested
 
 from .quality_data import QUERIES, RECORDS
 
 RECALL_FLOOR = 0.95
 
 
+def search(searcher, req):
+    return searcher(req)
+
+
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("quality")
+def searcher(tmp_path_factory, engine_name):
+    tmp = tmp_path_factory.mktemp(f"quality-{engine_name}")
     root = batch(tmp / "batch", *[
         (record(id=rid, title=title, doc_number=number, agency="품질시", produced=f"2024-01-{i % 28 + 1:02d}"),
          {"본문.txt": body})
         for i, (rid, title, number, body) in enumerate(RECORDS)
     ])
-    store = Store(tmp / "store")
-    report = ingest_paths(store, [root])
-    assert report.count("added") == len(RECORDS)
-    indexer.update(store, tmp / "store", report.changed)
-    store.close()
-    ix = open_index(tmp / "store")
-    with ix.searcher() as s:
-        yield s
-    ix.close()
+    found = ingested(tmp / "store", engine_name, root)
+    assert len(found.ids("", page_size=len(RECORDS) + 5)) == len(RECORDS)
+    return found
 
 
 def test_quality_set_is_large_enough():
@@ -48,7 +43,8 @@ def test_recall_at_10_and_mrr(searcher, capsys):
             misses.append((query, sorted(expected - set(found))))
     recall, mrr = sum(recalls) / len(recalls), sum(reciprocal_ranks) / len(reciprocal_ranks)
     with capsys.disabled():
-        print(f"\nquality set: {len(QUERIES)} queries, recall@10 {recall:.3f}, MRR {mrr:.3f}; misses {misses}")
+        print(f"\n{searcher.engine.name}: quality set: {len(QUERIES)} queries, recall@10 {recall:.3f}, "
+              f"MRR {mrr:.3f}; misses {misses}")
     assert recall >= RECALL_FLOOR, misses
 
 

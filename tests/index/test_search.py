@@ -2,20 +2,21 @@
 
 import pytest
 
-from index.indexer import open_index
-from index.search import SearchRequest, search
+from index.engine import SearchRequest
+from tests.index.conftest import ingested
 
 
 @pytest.fixture
-def ix(sample_store):
-    index = open_index(sample_store)
-    with index.searcher() as searcher:
-        yield searcher
-    index.close()
+def ix(sample_searcher):
+    return sample_searcher
 
 
 def ids(searcher, q, **kwargs):
-    return [hit["id"] for hit in search(searcher, SearchRequest(q=q, **kwargs))["results"]]
+    return searcher.ids(q, **kwargs)
+
+
+def search(searcher, req):
+    return searcher(req)
 
 
 @pytest.mark.parametrize("q", ["협치", "서울협치협의회", "위원회제도", "민관협력담당관-130"])
@@ -27,24 +28,13 @@ def test_doc_number_puts_its_record_first(ix):
     assert ids(ix, "민관협력담당관-130")[0] == "D0000032552803"
 
 
-def test_phrase_mode_needs_adjacent_bigrams(tmp_path):
-    from archive.store import Store
-    from index import indexer
+def test_phrase_mode_needs_adjacent_bigrams(tmp_path, engine_name):
     from tests.builders import batch, record
-
-    store = Store(tmp_path / "s")
-    from archive.ingest import ingest_paths
 
     root = batch(tmp_path / "b",
                  (record(id="A"), {"본문.txt": "새로운 방식을 고안하여 권고함"}),
                  (record(id="B"), {"본문.txt": "위원회 권고안을 의결함"}))
-    report = ingest_paths(store, [root])
-    indexer.update(store, tmp_path / "s", report.changed)
-    index = open_index(tmp_path / "s")
-    with index.searcher() as searcher:
-        assert ids(searcher, "권고안") == ["B"]
-    index.close()
-    store.close()
+    assert ingested(tmp_path / "s", engine_name, root).ids("권고안") == ["B"]
 
 
 def test_withheld_text_is_not_findable(ix):
@@ -86,9 +76,14 @@ def test_snippet_marks_whole_match_and_escapes(ix):
     assert "<mark>서울협치협의회</mark>" in str(hit["snippet"])
 
 
-def test_malformed_queries_do_not_raise(ix):
+def test_malformed_queries_run_or_are_refused_with_a_message(ix):
+    from index.lang import QueryRefused
+
     for q in ["((", "\"", "title:", "AND OR NOT", "*", "a:b:c", "협 치 ))", "-", "OR", "year:[", "ground:"]:
-        search(ix, SearchRequest(q=q))
+        try:
+            search(ix, SearchRequest(q=q))
+        except QueryRefused as refused:  # a 400 with this message, never a 500
+            assert "year:[2017 TO 2019]" in str(refused), q
 
 
 def test_query_language(ix):
@@ -107,7 +102,7 @@ def test_withheld_items_are_found_by_name_and_ground_never_by_content(ix):
 
 
 def test_refused_queries_say_why(ix):
-    from index.search import QueryRefused
+    from index.lang import QueryRefused
 
     with pytest.raises(QueryRefused, match="너무 깁니다"):
         search(ix, SearchRequest(q="협치 " * 200))

@@ -109,13 +109,13 @@ class Regexes:
             raise WorkExceeded(f"regexes handed more than {self.limit} characters")
 
     def __enter__(self):
-        import index.query
+        import index.lang
         import index.snippets
 
         shim = types.ModuleType("re")
         shim.__dict__.update(re.__dict__)
         shim.compile = lambda *args, **kwargs: _CountingPattern(re.compile(*args, **kwargs), self)
-        for module in (index.query, index.snippets):
+        for module in (index.lang, index.snippets):
             self._monkeypatch.setattr(module, "re", shim, raising=False)
         return self
 
@@ -124,7 +124,11 @@ class Regexes:
 
 
 class Meter:
-    """Run a search under the three meters: `with Meter(searcher, lines=, terms=, regex_chars=)`."""
+    """Run a search under the three meters: `with Meter(searcher, lines=, terms=, regex_chars=)`.
+
+    Lines count the Python run (the engine-neutral layer, and all of Whoosh); tantivy's own work
+    runs in Rust, bounded by the terms it is handed, which `terms` counts.
+    """
 
     def __init__(self, searcher, *, lines: int, terms: int, regex_chars: int):
         self.limits = {"lines": lines, "terms": terms, "regex_chars": regex_chars}
@@ -141,19 +145,20 @@ class Meter:
         return self._regexes.chars
 
     def __enter__(self) -> Meter:
+        from index import lang
+
         self._regexes.__enter__()
-        searcher, search_page = self._searcher, self._searcher.search_page
+        parse = lang.parse
 
-        def counted(query, *args, **kwargs):
-            filter_query = kwargs.get("filter")
-            self.terms = terms_read(query, searcher.reader(), self.limits["terms"])
-            if filter_query is not None:
-                self.terms += terms_read(filter_query, searcher.reader(), self.limits["terms"])
+        def counted(text):
+            tree = parse(text)
+            # the index terms the engine is handed: every token of every field, a prefix twice
+            self.terms = lang.clauses(tree) if tree is not None else 0
             if self.terms > self.limits["terms"]:
-                raise WorkExceeded(f"the query handed to Whoosh reads more than {self.limits['terms']} terms")
-            return search_page(query, *args, **kwargs)
+                raise WorkExceeded(f"the query handed to the engine reads more than {self.limits['terms']} terms")
+            return tree
 
-        self._monkeypatch.setattr(searcher, "search_page", counted)
+        self._monkeypatch.setattr(lang, "parse", counted)
         self._lines.__enter__()
         return self
 

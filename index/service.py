@@ -1,0 +1,174 @@
+"""What the portal asks of search, engine-neutral: keep the index in line with the store, and search.
+
+Readers see only what the store's public view shows now: an engine answers ids and versions;
+titles, snippets and attachment names are built here from `public_view` and `public_text_of`,
+and a hit whose version the store no longer holds is dropped rather than shown from a stale entry.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from threading import Lock
+
+from archive.records import public_view
+
+from . import lang
+from .documents import document_of, public_body
+from .engine import MAX_PAGE, Engine, SearchRequest
+from .lang import QueryRefused
+from .locking import index_lock
+from .snippets import Asked, mark, snippet
+
+__all__ = ["QueryRefused", "SearchRequest", "cached_search", "catch_up", "problems", "rebuild", "search",
+           "update", "write"]
+
+
+def write(engine: Engine, store, record_ids: Iterable[str], purge: bool = False) -> dict[str, int]:
+    """Write these records' entries as the store's connection sees them now; return their versions.
+
+    The store is not marked, so that a caller may write the index from a transaction it has not
+    committed yet (withholding: index first). `purge`: the replaced text leaves the index files.
+    """
+    docs, gone = [], []
+    for record_id in record_ids:
+        doc = document_of(store, record_id)
+        (docs.append(doc) if doc is not None else gone.append(record_id))
+    with index_lock(engine.data_dir):
+        engine.write(docs, remove=gone, purge=purge)
+    return {doc["id"]: doc["version"] for doc in docs}
+
+
+def remove(engine: Engine, record_ids: list[str]) -> None:
+    """Take records out of the index, their text out of its files (before a change withholds)."""
+    engine.write([], remove=record_ids, purge=True)
+
+
+def update(engine: Engine, store, record_ids: Iterable[str]) -> int:
+    """Bring these records' entries in line with the store and mark them indexed; return how many."""
+    ids = list(record_ids)
+    if ids:
+        store.mark_indexed(write(engine, store, ids))
+    return len(ids)
+
+
+def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index into a fresh folder, swap it in, mark every record indexed."""
+    with index_lock(engine.data_dir):  # no record write may land in the old index while this builds
+        ids = store.record_ids()
+        versions: dict[str, int] = {}
+
+        def documents():
+            for record_id in ids:
+                doc = document_of(store, record_id)
+                if doc is not None:
+                    versions[record_id] = doc["version"]
+                    yield doc
+
+        engine.rebuild(documents(), progress)
+        store.set_indexed_by(engine.name)
+    store.mark_indexed(versions)
+    return len(ids)
+
+
+def catch_up(engine: Engine, store) -> int:
+    """Index every record the index is missing or holds stale (after a crash, say).
+
+    An index whose fields another release wrote is rebuilt whole, and so is the index of an engine
+    the store was not last indexed by: its marks describe another engine's index, and an index
+    left from before a switch could still hold text withheld since.
+    """
+    with index_lock(engine.data_dir):  # re-checked under the lock: another process may have done it
+        if not engine.is_current() or store.indexed_by() != engine.name:
+            return rebuild(engine, store)
+        return update(engine, store, store.pending_index())
+
+
+def problems(engine: Engine, store) -> list[str]:
+    """Return what differs between the index and the store, one line each."""
+    found = [f"record {rid} is not indexed at its current version" for rid in store.pending_index()]
+    indexed = engine.indexed()
+    stored = set(store.record_ids())
+    found += [f"record {rid} is in the index but not in the store" for rid in sorted(set(indexed) - stored)]
+    found += [f"record {rid} is in the store but not in the index" for rid in sorted(stored - set(indexed))]
+    return found
+
+
+def search(engine: Engine, store, req: SearchRequest) -> dict:
+    """Return one page of results with facet counts, a year histogram and snippets from public text."""
+    tree = lang.parse(req.q)
+    req.page = min(max(req.page, 1), MAX_PAGE)
+    matches = engine.search(tree, req)
+    body_words, title_words = Asked(lang.surfaces(tree, "body")), Asked(lang.surfaces(tree, "title"))
+    results = []
+    for hit in matches.hits:
+        record = store.get(hit.id)
+        if record is None or record.version != hit.version:
+            continue  # the index is behind the store: show nothing rather than a stale entry
+        results.append(_result(record, store, body_words, title_words))
+    return {
+        "total": matches.total,
+        "page": req.page,
+        "page_size": req.page_size,
+        "pages": max(1, -(-matches.total // req.page_size)),
+        "results": results,
+        "facets": matches.facets,
+        "histogram": sorted(matches.facets.get("year", [])),
+        "partial": matches.partial,
+    }
+
+
+def _result(record, store, body_words: Asked, title_words: Asked) -> dict:
+    view = public_view(record)
+    body, sources = public_body(record, store.text_of)
+    text, attachment = snippet(body, sources, body_words)
+    if attachment is None and view["summary"]:
+        text, _ = snippet(view["summary"], [], body_words)
+    return {
+        "id": view["id"],
+        "title": view["title"],
+        "title_html": mark(view["title"], title_words),
+        "agency": view["agency"],
+        "department": view["department"] or None,
+        "kind": view["kind"] or None,
+        "produced": view["produced"],
+        "disclosure": view["disclosure"]["level"],
+        "grounds": view["disclosure"]["grounds"],
+        "snippet": text,
+        "matched_attachment": attachment,
+    }
+
+
+def related(engine: Engine, store, record, limit: int = 5) -> list[dict]:
+    """Up to `limit` records like this one, chosen from its public text only."""
+    body, _ = public_body(record, store.text_of)
+    text = " ".join(filter(None, [record.title, public_view(record)["summary"] or "", body]))
+    out = []
+    for record_id in engine.more_like(record.id, text, limit):
+        other = store.get(record_id)
+        if other is not None:
+            out.append({"id": other.id, "title": other.title})
+    return out
+
+
+# -- results cached per index generation: a commit or a swap makes a new one ------------------
+
+_results: OrderedDict = OrderedDict()
+_results_lock = Lock()
+RESULT_CACHE = 512
+
+
+def cached_search(engine: Engine, store, req: SearchRequest) -> dict:
+    """Search, answering a repeated question from the cache while the index has not changed."""
+    # both read before searching: results newer than their key are harmless, older ones would not be
+    key = (engine.name, str(engine.data_dir), engine.generation(), store.public_generation(), req.key())
+    with _results_lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
+    data = search(engine, store, req)
+    with _results_lock:
+        _results[key] = data
+        while len(_results) > RESULT_CACHE:
+            _results.popitem(last=False)
+    return data
