@@ -32,7 +32,8 @@ import tantivy  # noqa: E402
 from index import lang  # noqa: E402
 from index.analysis import pieces  # noqa: E402
 from index.engine import SearchRequest  # noqa: E402
-from index.tantivy_engine import TantivyEngine, everything, make_schema  # noqa: E402
+from index.tantivy_engine import TantivyEngine, make_schema  # noqa: E402
+from index.tantivy_search import everything  # noqa: E402
 
 SYLLABLES = [chr(c) for c in range(0xAC00, 0xD7A4, 37)]
 AGENCIES = ["서울특별시", "부산광역시", "경기도", "행정안전부", "환경부", "국토교통부", "교육부", "보건복지부"]

@@ -52,7 +52,7 @@ def _before(owner, name: str, point: str) -> None:
 def arm(point: str) -> None:
     from archive import changes
     from archive.store import Store
-    from index import indexer
+    from index import service
 
     change = changes._change
 
@@ -71,11 +71,11 @@ def arm(point: str) -> None:
     elif point == "store-written":  # inside the transaction: level, hold and audit written, not committed
         _after(Store, "append_audit", point)
     elif point == "index-written":  # a withhold's index write done, the store not yet committed
-        _after(indexer, "write", point)
+        _after(service, "write", point)
     elif point == "committed":  # the store committed; the index marks not yet recorded
         _before(Store, "mark_indexed", point)
     elif point == "committed-unindexed":  # a release committed, its index write not begun
-        _before(indexer, "write", point)
+        _before(service, "write", point)
     else:
         raise SystemExit(f"unknown crash point {point}")
 

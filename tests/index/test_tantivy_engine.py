@@ -13,14 +13,8 @@ import tantivy
 
 from index import lang
 from index.engine import FACETS, MAX_PAGE, SearchRequest
-from index.tantivy_engine import (
-    FIELDS,
-    MERGE_MIN_LAYER,
-    TIE_GROUP_MAX,
-    TantivyEngine,
-    _meta,
-    holding_deletions,
-)
+from index.tantivy_engine import FIELDS, MERGE_MIN_LAYER, TantivyEngine, _meta, holding_deletions
+from index.tantivy_search import TIE_GROUP_MAX
 
 
 def doc(record_id: str, **fields) -> dict:
@@ -359,7 +353,7 @@ def test_schema_fields_named_once():
 
 
 def test_prefix_expansion_is_bounded(engine, monkeypatch):
-    import index.tantivy_engine as te
+    import index.tantivy_search as te
 
     engine.write([doc("A", body="시민 시장 시청 시설 시행 시간")])
     monkeypatch.setattr(te, "MAX_EXPANDED", 3)
