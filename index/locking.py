@@ -1,4 +1,4 @@
-"""One index writer at a time, across every process of the portal.
+"""One index writer at a time, across every process of the portal; and the folders it swaps.
 
 Whoosh locks its own writers, but a rebuild works in a fresh folder that Whoosh's lock does
 not cover: a withhold written to the old index during a rebuild would be lost at the swap,
@@ -38,3 +38,34 @@ def index_lock(data_dir: Path):
                 del _held[key]
             else:
                 _held[key] = (depth - 1, handle)
+
+
+def fresh_folder(data_dir: Path, engine: str) -> Path:
+    """A new, empty folder for an engine's index, named so that no two processes collide."""
+    import os
+    import time
+
+    folder = Path(data_dir) / f"{engine}-{time.time_ns()}-{os.getpid()}"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def swap_in(data_dir: Path, engine: str, folder: Path) -> None:
+    """Point `search-<engine>` at `folder` atomically; keep the index it replaced one generation.
+
+    Call it under index_lock. A reader resolves the link once and sees the old index or the new,
+    nothing between; the one just replaced stays, since a reader may still be reading it.
+    """
+    import os
+    import shutil
+
+    data_dir = Path(data_dir)
+    link = data_dir / f"search-{engine}"
+    previous = link.resolve() if link.exists() else None
+    tmp = link.with_name(f".search-{engine}-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(folder.name)
+    os.replace(tmp, link)
+    for old in data_dir.glob(f"{engine}-*"):
+        if old not in (folder, previous) and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)

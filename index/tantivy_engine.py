@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -34,7 +33,7 @@ import tantivy
 from .analysis import pieces
 from .engine import MAX_PAGE, Hit, Matches, SearchRequest
 from .lang import TEXT_FIELDS
-from .locking import index_lock
+from .locking import fresh_folder, index_lock, swap_in
 from .tantivy_search import (
     KEYWORDS,
     _by_day,
@@ -147,21 +146,12 @@ class TantivyEngine:
         return self.link.resolve()
 
     def _fresh_folder(self) -> Path:
-        folder = self.data_dir / f"tantivy-{time.time_ns()}-{os.getpid()}"
-        folder.mkdir(parents=True)
+        folder = fresh_folder(self.data_dir, "tantivy")
         tantivy.Index(make_schema(), path=str(folder), reuse=False)
         return folder
 
     def _swap_in(self, folder: Path) -> None:
-        previous = self.link.resolve() if self.link.exists() else None
-        tmp = self.link.with_name(f".search-tantivy-{os.getpid()}")
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(folder.name)
-        os.replace(tmp, self.link)  # atomic: a reader sees the old index or the new, nothing between
-        # the index just replaced stays one more generation: a reader may still be reading it
-        for old in self.data_dir.glob("tantivy-*"):
-            if old not in (folder, previous) and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
+        swap_in(self.data_dir, "tantivy", folder)
 
     # -- writing ------------------------------------------------------------------------
 

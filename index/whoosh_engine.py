@@ -7,10 +7,7 @@ far, marked partial, instead of tying up a web worker.
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.reading import SegmentReader
 
 from .engine import FACETS, MAX_PAGE, Hit, Matches, SearchRequest
-from .locking import index_lock
+from .locking import fresh_folder, index_lock, swap_in
 from .whoosh_query import check_expansion, ranked, translate
 from .whoosh_schema import make_schema
 
@@ -75,21 +72,12 @@ class WhooshEngine:
         return whoosh_index.open_dir(str(self.link.resolve()))
 
     def _fresh_folder(self) -> Path:
-        folder = self.data_dir / f"whoosh-{time.time_ns()}-{os.getpid()}"
-        folder.mkdir(parents=True)
+        folder = fresh_folder(self.data_dir, "whoosh")
         whoosh_index.create_in(str(folder), make_schema())
         return folder
 
     def _swap_in(self, folder: Path) -> None:
-        previous = self.link.resolve() if self.link.exists() else None
-        tmp = self.link.with_name(f".search-whoosh-{os.getpid()}")
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(folder.name)
-        os.replace(tmp, self.link)  # atomic: a reader sees the old index or the new, nothing between
-        # the index just replaced stays one more generation: a reader may still be reading it
-        for old in self.data_dir.glob("whoosh-*"):
-            if old not in (folder, previous) and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
+        swap_in(self.data_dir, "whoosh", folder)
 
     # -- writing ------------------------------------------------------------------------
 
