@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 import services
@@ -16,6 +16,7 @@ from archive.extract import REASONS, format_name
 from archive.pii import KINDS
 
 from .context import data_dir, get_engine, get_store
+from .downloads import send_file_named as send_downloaded
 from .forms import ReleaseForm, UploadForm, WithholdForm
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
@@ -125,7 +126,7 @@ def original(record_id: str, n: int):
         path = get_store().blobs.verified_path(att.sha256)
     except Damaged:
         abort(503, description="보관된 원본이 손상되었습니다 (SHA-256 무결성 검사 실패). The original is damaged.")
-    return send_file(path, mimetype=att.media_type, as_attachment=True, download_name=att.name)
+    return send_downloaded(path, att.media_type, att.name)
 
 
 @bp.route("/ingest", methods=["GET", "POST"])

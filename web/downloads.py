@@ -98,8 +98,12 @@ def content_disposition(name: str, default: str = "download") -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
 
 
-def _send(path, mimetype: str, name: str, etag: str | None = None):
-    """Send a file as an attachment, named through content_disposition (never a raw stored name)."""
+def send_file_named(path, mimetype: str, name: str, etag: str | None = None):
+    """Send a file as an attachment, named through content_disposition (never a raw stored name).
+
+    The one door for every download, the clerks' included: a stored name with CR/LF or a bidi
+    override must not break the header (a 500, or a spoofed extension) on any path.
+    """
     response = send_file(path, mimetype=mimetype, as_attachment=False, etag=etag or True,
                          conditional=True)
     response.headers["Content-Disposition"] = content_disposition(name)
@@ -109,7 +113,7 @@ def _send(path, mimetype: str, name: str, etag: str | None = None):
 @bp.get("/original")
 def original(record_id: str, n: int):
     _, att = _public_attachment(record_id, n)
-    response = _send(_sound_blob(att), att.media_type, att.name, etag=att.sha256)
+    response = send_file_named(_sound_blob(att), att.media_type, att.name, etag=att.sha256)
     response.headers["X-Content-SHA256"] = att.sha256
     return response
 
@@ -119,7 +123,7 @@ def pdf(record_id: str, n: int):
     record, att = _public_attachment(record_id, n)
     stem = att.name.rsplit(".", 1)[0]
     if att.media_type == "application/pdf":
-        return _send(_sound_blob(att), "application/pdf", att.name, etag=att.sha256)
+        return send_file_named(_sound_blob(att), "application/pdf", att.name, etag=att.sha256)
     if att.text_status != "ok":
         abort(404, description="이 첨부파일은 텍스트를 추출할 수 없어 PDF 변환본이 없습니다.")
     config = current_app.config
@@ -144,7 +148,7 @@ def pdf(record_id: str, n: int):
     except Withheld:
         path.unlink(missing_ok=True)
         raise
-    return _send(path, "application/pdf", f"{stem}.pdf")
+    return send_file_named(path, "application/pdf", f"{stem}.pdf")
 
 
 def _no_rendition(record, att, code: int, reason: str, **numbers):

@@ -191,3 +191,24 @@ def test_content_disposition_keeps_a_good_name(sample_client):
     assert full == "결재문서본문.hwpx" and fallback == "download.hwpx"
     fallback, full = _disposition(sample_client.get("/records/D0000032552803/attachments/1/pdf"))
     assert full == "결재문서본문.pdf" and fallback == "download.pdf"
+
+
+def test_a_clerk_opening_a_badly_named_attachment_gets_a_sound_header(tainted_store, tmp_path):
+    """The clerks' download goes through the same door: a CR/LF name answered 500 there."""
+    import shutil
+
+    from tests.conftest import CLERK, PASSWORD, log_in
+
+    data_dir = tmp_path / "store"
+    shutil.copytree(tainted_store, data_dir, symlinks=True)
+    _rename(data_dir, 1, BAD_NAMES[0])
+    app = make_app(data_dir)
+    created = app.test_cli_runner().invoke(args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"],
+                                           input=PASSWORD + "\n")
+    assert created.exit_code == 0, created.output
+    client = app.test_client()
+    log_in(client)
+    response = client.get("/clerk/records/X-1/attachments/1/original")
+    assert response.status_code == 200
+    fallback, full = _disposition(response)
+    assert "\u202e" not in full and response.headers.get("Set-Cookie") is None
