@@ -1,4 +1,4 @@
-"""Text extraction: one entry point, `extract_text`, one module per format."""
+"""Text extraction: one entry point, `extract_text`; one module per format, found by `formats.registry`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import formats
 from .clean import clean_text
 from .limits import MAX_UNGUARDED_BYTES
 
@@ -27,25 +28,6 @@ REASONS = {
     "old_format": ("지원하지 않는 옛 형식 (HWP 3.0 이하)", "old format not supported (HWP 3.0 or earlier)"),
     "timeout": ("처리 시간 한도를 넘는 파일", "file exceeds the processing time limit"),
 }
-
-MEDIA_TYPES = {
-    ".hwpx": "application/hwp+zip",
-    ".hwp": "application/x-hwp",
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".csv": "text/csv",
-    ".zip": "application/zip",
-}
-
-FORMAT_NAMES = {
-    ".hwpx": "HWPX", ".hwp": "HWP", ".pdf": "PDF", ".docx": "DOCX", ".xlsx": "XLSX",
-    ".odt": "ODT", ".txt": "TXT", ".md": "Markdown", ".csv": "CSV",
-}
-
 
 class NoText(Exception):
     """A file that is readable as a file but yields no text, with a reason code."""
@@ -71,12 +53,14 @@ class Extraction:
 
 
 def media_type_of(name: str) -> str:
-    return MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    fmt = formats.registry().get(Path(name).suffix.lower())
+    return fmt.media_type if fmt else "application/octet-stream"
 
 
 def format_name(name: str) -> str:
     suffix = Path(name).suffix.lower()
-    return FORMAT_NAMES.get(suffix, suffix.lstrip(".").upper() or "?")
+    fmt = formats.registry().get(suffix)
+    return fmt.name if fmt else (suffix.lstrip(".").upper() or "?")
 
 
 def extract_text(path: Path, name: str | None = None, guarded: bool = True,
@@ -95,9 +79,11 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True,
     path = Path(path)
     named = Path(name or path).suffix.lower()
     magic = _magic(path)
-    if magic is None and named not in READERS:
+    readers = formats.readable()
+    if magic is None and named not in readers:
         return Extraction("", "unsupported")
-    if not guarded or (magic is None and named in UNGUARDED and _size(path) <= MAX_UNGUARDED_BYTES):
+    in_place = named in readers and readers[named].in_place
+    if not guarded or (magic is None and in_place and _size(path) <= MAX_UNGUARDED_BYTES):
         return _read(path, named, scan)
     from .guard import run_guarded
 
@@ -110,24 +96,21 @@ def extract_text(path: Path, name: str | None = None, guarded: bool = True,
     return Extraction("", "corrupt")
 
 
-# Small plain text is read in place: decoding it and running clean_text and a scan over it are
-# linear and cheap, and it skips the child process (whose fork cost capped ingest at ~110 text
-# records/s). A larger one goes to the child like any other file, under the time budget.
-UNGUARDED = {".txt", ".md", ".csv"}
+# Small plain text (formats declared `in_place`) is read in place: decoding it and running
+# clean_text and a scan over it are linear and cheap, and it skips the child process (whose fork
+# cost capped ingest at ~110 text records/s). A larger one goes to the child, under the time budget.
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _magic(path: Path) -> str | None:
-    """Return ".pdf" or ".hwp" where a file's first bytes say so, "zip" for a zip, else None."""
+    """Return the suffix a file's first bytes show (a declared magic), "zip" for a zip, else None."""
     try:
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError:
         return None
-    if head.startswith(b"%PDF"):
-        return ".pdf"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or head.startswith(b"HWP Docu"):
-        return ".hwp"
+    if suffix := formats.by_magic(head):
+        return suffix
     if head.startswith(_ZIP_MAGIC):
         return "zip"
     return None
@@ -155,22 +138,14 @@ def sniff(path: Path) -> str | None:
 
     try:
         with open_package_zip(path) as zf:
-            names = set(zf.namelist())
+            names = frozenset(zf.namelist())
     except NoText as exc:
         if exc.reason == "too_large":
             raise
         return None  # not a readable zip: the name decides
     except OSError:
         return None
-    if any(n.startswith("Contents/section") for n in names):
-        return ".hwpx"
-    if "word/document.xml" in names:
-        return ".docx"
-    if any(n.startswith("xl/") for n in names):
-        return ".xlsx"
-    if "content.xml" in names:
-        return ".odt"
-    return None
+    return formats.by_zip_members(names)
 
 
 def _read(path: Path, named: str, scan: Callable[[str], list] | None) -> Extraction:
@@ -179,7 +154,7 @@ def _read(path: Path, named: str, scan: Callable[[str], list] | None) -> Extract
         suffix = sniff(path) or named
     except NoText as exc:
         return Extraction("", exc.reason)
-    if suffix not in READERS:
+    if suffix not in formats.readable():
         return Extraction("", "unsupported")
     result = _extract(path, suffix)
     if scan is not None and result.text:
@@ -187,18 +162,8 @@ def _read(path: Path, named: str, scan: Callable[[str], list] | None) -> Extract
     return result
 
 
-READERS = {
-    ".hwpx": "hwpx:read", ".hwp": "hwp:read", ".pdf": "pdf:read", ".txt": "plain:read_txt",
-    ".md": "plain:read_markdown", ".csv": "plain:read_txt", ".docx": "office:read_docx",
-    ".xlsx": "office:read_xlsx", ".odt": "office:read_odt",
-}
-
-
 def _extract(path: Path, suffix: str) -> Extraction:
-    import importlib
-
-    module, func = READERS[suffix].split(":")
-    reader = getattr(importlib.import_module(f"{__name__}.{module}"), func)
+    reader = formats.reader_of(suffix)
     try:
         text, pages = reader(path)
     except NoText as exc:

@@ -16,7 +16,12 @@ from pathlib import Path
 import olefile
 
 from . import NoText
+from .formats import Format
 from .limits import MAX_XML_MEMBER
+
+# The OLE signature (HWP 5) and HWP 3's own: an OLE file of another kind fails in `read` as corrupt.
+FORMATS = (Format(".hwp", "HWP", "application/x-hwp", read="read",
+                  magic=(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"HWP Docu")),)
 
 SIGNATURE = b"HWP Document File"
 # FileHeader property bits

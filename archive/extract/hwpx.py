@@ -7,7 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import NoText
+from .formats import Format
 from .package import Package, local
+
+FORMATS = (Format(".hwpx", "HWPX", "application/hwp+zip", read="read",
+                  zip_members=lambda names: any(n.startswith("Contents/section") for n in names)),)
 
 _SECTION = re.compile(r"^Contents/section(\d+)\.xml$")
 # Elements whose paragraphs are their own blocks, read after the paragraph holding them.

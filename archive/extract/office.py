@@ -6,7 +6,17 @@ import re
 from pathlib import Path
 
 from . import NoText
+from .formats import Format
 from .package import Package, local
+
+FORMATS = (
+    Format(".docx", "DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           read="read_docx", zip_members=lambda names: "word/document.xml" in names),
+    Format(".xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           read="read_xlsx", zip_members=lambda names: any(n.startswith("xl/") for n in names)),
+    Format(".odt", "ODT", "application/vnd.oasis.opendocument.text",
+           read="read_odt", zip_members=lambda names: "content.xml" in names),
+)
 
 
 def read_docx(path: Path) -> tuple[str, int | None]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
-
 from . import NoText
+from .formats import Format
 from .limits import MAX_PDF_PAGES
+
+FORMATS = (Format(".pdf", "PDF", "application/pdf", read="read", magic=(b"%PDF",)),)
 
 for noisy in ("pypdf", "pdfminer"):
     logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -47,6 +47,8 @@ PLUMBER_MAX_PAGES = 200
 
 
 def _read_with_pypdf(path: Path, pages: int) -> tuple[str, int]:
+    from pypdf import PdfReader
+
     reader = PdfReader(path)
     if reader.is_encrypted:
         reader.decrypt("")
@@ -58,6 +60,11 @@ def _read_with_pypdf(path: Path, pages: int) -> tuple[str, int]:
 
 def _check(path: Path) -> int:
     """Return the page count; refuse encrypted and oversized files."""
+    # pypdf is imported here, in the extraction child: the registry reads this module in the web
+    # process, which never parses a PDF.
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:

@@ -6,7 +6,15 @@ import codecs
 from pathlib import Path
 
 from . import NoText
+from .formats import Format
 from .limits import MAX_TEXT_BYTES
+
+# Read in place when small (see extract_text): decoding is linear and cheap.
+FORMATS = (
+    Format(".txt", "TXT", "text/plain", read="read_txt", in_place=True),
+    Format(".md", "Markdown", "text/markdown", read="read_markdown", in_place=True),
+    Format(".csv", "CSV", "text/csv", read="read_txt", in_place=True),
+)
 
 
 def decode(data: bytes) -> str:
