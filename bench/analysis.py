@@ -1,5 +1,8 @@
 """Bigrams alone against bigrams plus kiwipiepy morphology (a second field, ORed), on the quality set.
 
+Measured on the Whoosh engine's schema and query translation (index.whoosh_schema, index.lang +
+index.whoosh_query): analysis is engine-neutral (index.analysis), so the choice holds for tantivy.
+
     python -m venv /tmp/kiwi && /tmp/kiwi/bin/pip install kiwipiepy -r requirements.txt
     /tmp/kiwi/bin/python bench/analysis.py
 
@@ -24,8 +27,9 @@ from whoosh import query as Q  # noqa: E402
 from whoosh.analysis import Token, Tokenizer  # noqa: E402
 from whoosh.fields import TEXT  # noqa: E402
 
-from index.query import parse  # noqa: E402
-from index.schema import make_schema  # noqa: E402
+from index import lang  # noqa: E402
+from index.whoosh_query import ranked, translate  # noqa: E402
+from index.whoosh_schema import make_schema  # noqa: E402
 from tests.index.quality_data import QUERIES, RECORDS  # noqa: E402
 
 KEEP = ("NN", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MM")
@@ -48,6 +52,12 @@ class KiwiTokenizer(Tokenizer):
             if chars:
                 token.startchar, token.endchar = start_char + t.start, start_char + t.start + t.len
             yield token
+
+
+def parse(schema, q: str):
+    """The portal's Whoosh query for q: index.lang's tree translated, with its ranking signals."""
+    query = translate(lang.parse(q), schema)
+    return ranked(query, q) if query is not None else None
 
 
 def evaluate(searcher, make_query) -> tuple[float, float, list]:
