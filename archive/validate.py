@@ -119,6 +119,29 @@ def find_file(folder: Path, name: str) -> Path | None:
     return None
 
 
+def _attachment_problems(where: str, att: dict, folder: Path, names: set[str]) -> list[str]:
+    """The problems of one attachment entry; `names` collects the NFC names seen so far."""
+    problems = []
+    name = att["file"]
+    if m := _BIDI.search(att.get("title", "")):
+        problems.append(f"{where}.title: {_describe(m.group())} at character {m.start() + 1} is not allowed"
+                        " (it can make the title show another file type)")
+    if unsafe_name(name):
+        return problems + [f"{where}.file: unsafe file name {name!r} (no /, \\, .. or absolute paths)"]
+    if bad := name_problem(name):
+        return problems + [f"{where}.file: {bad}"]
+    if unicodedata.normalize("NFC", name) in names:
+        problems.append(f"{where}.file: {name!r} is named twice")
+    names.add(unicodedata.normalize("NFC", name))
+    if find_file(folder, name) is None:
+        problems.append(f"{where}.file: {name!r} is not a file in the record folder")
+    if att["disclosure"] == "public" and att.get("grounds"):
+        problems.append(f"{where}.grounds: a public attachment has no grounds")
+    if bad := unknown_grounds(att.get("grounds", [])):
+        problems.append(f"{where}.grounds: unknown ground(s) {bad}")
+    return problems
+
+
 def problems_of(data, folder: Path) -> list[str]:
     """Return every problem of one record as 'field: reason'; empty when it may go in."""
     if not isinstance(data, dict):
@@ -130,28 +153,9 @@ def problems_of(data, folder: Path) -> list[str]:
     problems = character_problems(data)
 
     attachments = data.get("attachments", [])
-    names = set()
+    names: set[str] = set()
     for i, att in enumerate(attachments, start=1):
-        name = att["file"]
-        where = f"attachments[{i}]"
-        if m := _BIDI.search(att.get("title", "")):
-            problems.append(f"{where}.title: {_describe(m.group())} at character {m.start() + 1} is not allowed"
-                            " (it can make the title show another file type)")
-        if unsafe_name(name):
-            problems.append(f"{where}.file: unsafe file name {name!r} (no /, \\, .. or absolute paths)")
-            continue
-        if bad := name_problem(name):
-            problems.append(f"{where}.file: {bad}")
-            continue
-        if unicodedata.normalize("NFC", name) in names:
-            problems.append(f"{where}.file: {name!r} is named twice")
-        names.add(unicodedata.normalize("NFC", name))
-        if find_file(folder, name) is None:
-            problems.append(f"{where}.file: {name!r} is not a file in the record folder")
-        if att["disclosure"] == "public" and att.get("grounds"):
-            problems.append(f"{where}.grounds: a public attachment has no grounds")
-        if bad := unknown_grounds(att.get("grounds", [])):
-            problems.append(f"{where}.grounds: unknown ground(s) {bad}")
+        problems += _attachment_problems(f"attachments[{i}]", att, folder, names)
     if bad := unknown_grounds(data.get("withheld_grounds", [])):
         problems.append(f"withheld_grounds: unknown ground(s) {bad}")
     for code in data.get("licences", []):

@@ -389,29 +389,44 @@ class ModelMachine(RuleBasedStateMachine):
         if sure and not self.pending:
             happened("check: liveness asserted")
         for rid, rec in sorted(m.records.items()):
-            clean(self.get(f"/records/{rid}"))
-            data = clean(self.get(f"/api/records/{rid}")).json
-            assert [a["n"] for a in data["attachments"]] == list(range(1, len(rec.rows) + 1)), rid
-            if m.summary_hidden(rid):
-                assert data["summary"] is None, f"{rid}: summary public"
-                assert data["disclosure"]["level"] == "withheld", rid
-            for n, row in enumerate(rec.rows, start=1):
-                att, content = data["attachments"][n - 1], m.contents[row.cid]
-                base = f"/records/{rid}/attachments/{n}"
-                if m.hidden(row.cid):
-                    assert att["disclosure"] == "withheld", f"{base}: {content.label} is public in the JSON"
-                    assert not {"url", "sha256", "size", "pdf_url", "text_url"} & set(att), base
-                    for kind in ("original", "pdf", "text"):
-                        page = clean(self.get(f"{base}/{kind}"))
-                        assert page.status == 451, f"{base}/{kind} of withheld {content.label}: {page.status}"
-                    continue
-                original, text = clean(self.get(f"{base}/original")), clean(self.get(f"{base}/text"))
-                if (rid, n, content.sha, row.name) in self.rendered:
-                    clean(self.get(f"{base}/pdf"))
-                if row.cid in sure:
-                    assert att["disclosure"] == "public", f"{base}: {content.label} should be public"
-                    assert original.status == 200 and original.data == content.data, base
-                    assert text.status == 200 and content.canaries[-1].latin in text.text, base
+            self.record_shows_nothing_withheld(rid, rec, clean, sure)
+        self.lists_and_search_show_nothing_withheld(hidden, pattern, clean)
+        self.index_holds_nothing_withheld(hidden)
+        if not self.renditions_stale:
+            cache = self.data_dir / "renditions"
+            withheld_files = {m.contents[c].sha for c in m.contents if m.hidden(c)}
+            left = [p.name for p in cache.glob("*.pdf") if p.name.split("-", 1)[0] in withheld_files]
+            assert not left, f"renditions of withheld files left on disk: {left}"
+        if not self.pending:
+            self.public_files_are_found(sure)
+
+    def record_shows_nothing_withheld(self, rid: str, rec, clean, sure) -> None:
+        m = self.model
+        data = clean(self.get(f"/api/records/{rid}")).json
+        clean(self.get(f"/records/{rid}"))
+        assert [a["n"] for a in data["attachments"]] == list(range(1, len(rec.rows) + 1)), rid
+        if m.summary_hidden(rid):
+            assert data["summary"] is None, f"{rid}: summary public"
+            assert data["disclosure"]["level"] == "withheld", rid
+        for n, row in enumerate(rec.rows, start=1):
+            att, content = data["attachments"][n - 1], m.contents[row.cid]
+            base = f"/records/{rid}/attachments/{n}"
+            if m.hidden(row.cid):
+                assert att["disclosure"] == "withheld", f"{base}: {content.label} is public in the JSON"
+                assert not {"url", "sha256", "size", "pdf_url", "text_url"} & set(att), base
+                for kind in ("original", "pdf", "text"):
+                    page = clean(self.get(f"{base}/{kind}"))
+                    assert page.status == 451, f"{base}/{kind} of withheld {content.label}: {page.status}"
+                continue
+            original, text = clean(self.get(f"{base}/original")), clean(self.get(f"{base}/text"))
+            if (rid, n, content.sha, row.name) in self.rendered:
+                clean(self.get(f"{base}/pdf"))
+            if row.cid in sure:
+                assert att["disclosure"] == "public", f"{base}: {content.label} should be public"
+                assert original.status == 200 and original.data == content.data, base
+                assert text.status == 200 and content.canaries[-1].latin in text.text, base
+
+    def lists_and_search_show_nothing_withheld(self, hidden: list[Canary], pattern, clean) -> None:
         for path in ("/", "/api/", "/feed.atom", "/sitemap.xml", "/search", "/api/search"):
             clean(self.get(path))
         clean(self.get("/search", q="공통어휘"))
@@ -424,20 +439,16 @@ class ModelMachine(RuleBasedStateMachine):
             assert not pattern.search(answer), f"withheld canary in the answer to {q}"  # not the echoed query
             # parts of the Korean canaries: the page echoes the query, never a whole canary
             assert clean(self.get("/search", q=" OR ".join(k.part for k in group))).status == 200
-        self.index_holds_nothing_withheld(hidden)
-        if not self.renditions_stale:
-            cache = self.data_dir / "renditions"
-            withheld_files = {m.contents[c].sha for c in m.contents if m.hidden(c)}
-            left = [p.name for p in cache.glob("*.pdf") if p.name.split("-", 1)[0] in withheld_files]
-            assert not left, f"renditions of withheld files left on disk: {left}"
-        if not self.pending:
-            for group in chunks(sorted(sure)):
-                found = self.get("/api/search", q=" OR ".join(m.contents[c].canaries[-1].latin for c in group)).json
-                ids = {r["id"] for r in found["results"]}
-                for cid in group:
-                    assert set(m.holders(cid)) <= ids, f"{m.contents[cid].label} of {m.holders(cid)} not found"
-            verify = self.cli("verify")
-            assert verify.exit_code == 0, verify.output
+
+    def public_files_are_found(self, sure) -> None:
+        m = self.model
+        for group in chunks(sorted(sure)):
+            found = self.get("/api/search", q=" OR ".join(m.contents[c].canaries[-1].latin for c in group)).json
+            ids = {r["id"] for r in found["results"]}
+            for cid in group:
+                assert set(m.holders(cid)) <= ids, f"{m.contents[cid].label} of {m.holders(cid)} not found"
+        verify = self.cli("verify")
+        assert verify.exit_code == 0, verify.output
 
     def index_holds_nothing_withheld(self, hidden: list[Canary]) -> None:
         engine = self.app.extensions["search_engine"]

@@ -141,42 +141,47 @@ class _Table:
 
 def section_lines(data: bytes) -> list[str]:
     """Return the lines of one section: paragraphs in order, each table row by row."""
-    main: list[str] = []
-    stack: list[tuple[int, str, object]] = []  # (level, kind, data): open controls and cells
+    walker = _SectionWalker()
+    for tag, level, payload in records(data):
+        walker.feed(tag, level, payload)
+    walker.close(0, -1)
+    return walker.main
 
-    def target() -> list[str]:
-        for _, kind, obj in reversed(stack):
+
+class _SectionWalker:
+    """The open controls and table cells of a section, as its records go by."""
+
+    def __init__(self):
+        self.main: list[str] = []
+        self.stack: list[tuple[int, str, object]] = []  # (level, kind, data)
+
+    def target(self) -> list[str]:
+        for _, kind, obj in reversed(self.stack):
             if kind == "cell":
                 return obj[2]
-        return main
+        return self.main
 
-    def close(level: int, tag: int) -> None:
+    def close(self, level: int, tag: int) -> None:
         # A cell's paragraphs are its siblings (same level), so a cell ends only at the next
         # cell's LIST_HEADER or where the level falls below it.
-        while stack:
-            top_level, kind, obj = stack[-1]
+        while self.stack:
+            top_level, kind, obj = self.stack[-1]
             if top_level < level or (top_level == level and kind == "cell" and tag != LIST_HEADER):
                 break
-            stack.pop()
+            self.stack.pop()
             if kind == "table":
-                target().extend(obj.rows())
+                self.target().extend(obj.rows())
 
-    for tag, level, payload in records(data):
-        close(level, tag)
+    def feed(self, tag: int, level: int, payload: bytes) -> None:
+        self.close(level, tag)
+        stack = self.stack
         if tag == CTRL_HEADER and len(payload) >= 4:
             ctrl = payload[:4][::-1].decode("latin-1")
-            if ctrl == "tbl ":
-                stack.append((level, "table", _Table(level)))
-            else:
-                stack.append((level, "ctrl", ctrl))
+            stack.append((level, "table", _Table(level)) if ctrl == "tbl " else (level, "ctrl", ctrl))
         elif tag == LIST_HEADER and stack and stack[-1][1] == "table" and len(payload) >= 12:
             col, row = struct.unpack_from("<HH", payload, 8)
             cell = (row, col, [])
             stack[-1][2].cells.append(cell)
             stack.append((level, "cell", cell))
         elif tag == PARA_TEXT:
-            for line in para_text(payload).split("\n"):
-                if line.strip():
-                    target().append(line)
-    close(0, -1)
-    return main
+            self.target().extend(line for line in para_text(payload).split("\n") if line.strip())
