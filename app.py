@@ -69,13 +69,13 @@ def _repair_index(app: Flask) -> None:
     what is pending here can only be less public than the store allows, never more.
     """
     from archive.store import Store
-    from index.service import catch_up
+    from index.service import catch_up, needs_rebuild
 
     engine = app.extensions["search_engine"]
     store = Store(Path(app.config["DATA_DIR"]))
     try:
         pending = len(store.pending_index())
-        whole = not engine.is_current() or store.indexed_by() != engine.name
+        whole = needs_rebuild(engine, store)
         if whole and store.count() > REPAIR_AT_START or pending > REPAIR_AT_START:
             app.logger.warning("the search index is behind the store (%d records): run "
                                "`flask --app app reindex`", pending or store.count())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import is_cjk, pieces
+from .analysis import is_cjk, query_terms
 
 TEXT_FIELDS = ("title", "numbers", "summary", "body", "names", "classification_text")
 FILTER_FIELDS = ("agency", "department", "kind", "grounds", "year", "licences", "level")
@@ -50,12 +50,14 @@ class Text:
     tokens: tuple[str, ...]
     fields: tuple[str, ...] = TEXT_FIELDS
     prefix: bool = False  # a lone syllable: also the start of any bigram (시 finds 시민)
+    weight: float = 1.0  # below 1 for another form of a typed word (index.expansion): it ranks below
 
 
 @dataclass(frozen=True)
 class Filter:
     field: str
     value: str
+    asked: str = ""  # the name typed, when the value is the full name it stands for (index.names)
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,14 @@ def parse(text: str) -> Node | None:
         return None
     if isinstance(node, Not) or (isinstance(node, And) and all(isinstance(c, Not) for c in node.children)):
         node = And((Everything(), *(node.children if isinstance(node, And) else (node,))))
-    if clauses(node) > MAX_CLAUSES:
+    cost = clauses(node)
+    if cost > MAX_CLAUSES:
         raise QueryRefused("검색어가 너무 깁니다: 낱말이나 글자 수를 줄여 주세요. "
                            "The query stands for too many terms; use fewer or shorter words.")
-    return node
+    from .expansion import expanded  # builds this module's nodes: imported once this module is
+
+    # other forms only within what the caps leave: a query the caps let through as typed is never refused
+    return expanded(node, {id(w) for w in parser.words}, MAX_CLAUSES - cost)
 
 
 _RANGES = "범위 검색은 year:[2017 TO 2019]만 됩니다; 날짜는 기간(from, to)으로 고르세요. " \
@@ -167,6 +173,7 @@ class _Parser:
     def __init__(self, lexemes):
         self.items = lexemes
         self.at = 0
+        self.words: list[Text] = []  # the bare words, which may also be found in other forms
 
     def peek(self):
         return self.items[self.at] if self.at < len(self.items) else None
@@ -231,7 +238,12 @@ class _Parser:
             if self._peek_kind() == ")":
                 self.take()
             return inner
-        if kind in ("word", "phrase"):
+        if kind == "word":
+            node = _text(value)
+            if node is not None:
+                self.words.append(node)
+            return node
+        if kind == "phrase":
             return _text(value)
         if kind == "field":
             return _fielded(value, extra)
@@ -243,7 +255,7 @@ class _Parser:
 
 
 def _text(value: str, fields: tuple[str, ...] = TEXT_FIELDS) -> Text | None:
-    tokens = tuple(token for token, _, _ in pieces(value))
+    tokens = query_terms(value)
     if not tokens:
         return None  # punctuation only: nothing to look for
     lone = len(tokens) == 1 and len(tokens[0]) == 1 and is_cjk(tokens[0])
@@ -266,6 +278,10 @@ def _fielded(name: str, value: str) -> Node | None:
         return _text(f"{name}:{value}")
     if field == "year" and value.startswith("[") and not quoted:
         return _year_range(value)
+    if field == "agency" and value:
+        from .expansion import agency
+
+        return agency(value)
     return Filter(field, value) if value else None
 
 

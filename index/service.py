@@ -14,8 +14,10 @@ from threading import Lock
 from archive.records import public_view
 
 from . import lang
+from .analysis import VERSION as ANALYSIS_VERSION
 from .documents import document_of, public_body
 from .engine import MAX_PAGE, Engine, SearchRequest
+from .expansion import resolved
 from .lang import QueryRefused
 from .locking import index_lock
 from .snippets import Asked, mark, snippet
@@ -66,9 +68,19 @@ def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None
                     yield doc
 
         engine.rebuild(documents(), progress)
-        store.set_indexed_by(engine.name)
+        store.set_indexed_by(index_mark(engine))
     store.mark_indexed(versions)
     return len(ids)
+
+
+def index_mark(engine: Engine) -> str:
+    """What the store records of the index its marks describe: the engine and the analysis it indexed with."""
+    return f"{engine.name} analysis-{ANALYSIS_VERSION}"
+
+
+def needs_rebuild(engine: Engine, store) -> bool:
+    """Whether the index must be rebuilt whole: other fields, another engine, or another analysis."""
+    return not engine.is_current() or store.indexed_by() != index_mark(engine)
 
 
 def catch_up(engine: Engine, store) -> int:
@@ -76,10 +88,11 @@ def catch_up(engine: Engine, store) -> int:
 
     An index whose fields another release wrote is rebuilt whole, and so is the index of an engine
     the store was not last indexed by: its marks describe another engine's index, and an index
-    left from before a switch could still hold text withheld since.
+    left from before a switch could still hold text withheld since. An index whose terms another
+    analysis made (index.analysis.VERSION) is rebuilt too: queries would miss what it holds.
     """
     with index_lock(engine.data_dir):  # re-checked under the lock: another process may have done it
-        if not engine.is_current() or store.indexed_by() != engine.name:
+        if needs_rebuild(engine, store):
             return rebuild(engine, store)
         return update(engine, store, store.pending_index())
 
@@ -115,6 +128,7 @@ def search(engine: Engine, store, req: SearchRequest) -> dict:
         "facets": matches.facets,
         "histogram": sorted(matches.facets.get("year", [])),
         "partial": matches.partial,
+        "resolved": resolved(tree),  # agency:부산시 read as agency:부산광역시, said
     }
 
 

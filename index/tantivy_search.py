@@ -84,7 +84,8 @@ class _Translator:
             parts.append(Q.boost_query(query, BOOSTS[name]) if BOOSTS[name] != 1.0 else query)
         if not parts:
             return Q.empty_query()
-        return parts[0] if len(parts) == 1 else Q.boolean_query([(SHOULD, q) for q in parts])
+        query = parts[0] if len(parts) == 1 else Q.boolean_query([(SHOULD, q) for q in parts])
+        return Q.boost_query(query, node.weight) if node.weight != 1.0 else query  # another form ranks below
 
     def adjacent(self, name: str, tokens) -> tantivy.Query:
         if len(tokens) == 1:

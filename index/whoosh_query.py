@@ -27,7 +27,8 @@ def translate(tree, schema) -> Q.Query | None:
     if tree is None:
         return None
     if isinstance(tree, lang.Text):
-        return Q.Or([_sequence(field, tree.tokens, tree.prefix) for field in tree.fields if field in schema])
+        return Q.Or([_sequence(field, tree.tokens, tree.prefix) for field in tree.fields if field in schema],
+                    boost=tree.weight)  # below 1 for another form of a typed word: it ranks below
     if isinstance(tree, lang.Filter):
         return Q.Term(tree.field, tree.value)
     if isinstance(tree, lang.YearRange):

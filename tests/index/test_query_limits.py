@@ -74,9 +74,9 @@ def test_the_expanded_query_is_capped_not_only_the_typed_words():
     # one long quoted phrase: one leaf per field before, 5 * 249 terms after analysis
     with pytest.raises(QueryRefused, match="too many terms"):
         parse(SCHEMA, '"' + "".join(chr(0xAC00 + 7 * i) for i in range(250)) + '"')
-    # bridge bigrams count too: 120 spaced syllables are 239 terms a field once bridged
+    # bridge bigrams count too: 99 spaced two-syllable words are 197 terms a field once bridged
     with pytest.raises(QueryRefused, match="too many terms"):
-        parse(SCHEMA, '"' + " ".join(chr(0xAC00 + 7 * i) for i in range(120)) + '"')
+        parse(SCHEMA, '"' + " ".join(chr(0xAC00 + 7 * i) + chr(0xAC01 + 7 * i) for i in range(99)) + '"')
 
 
 def test_a_long_ordinary_query_stays_under_the_cap():
