@@ -9,6 +9,7 @@ from archive.disclosure import GROUNDS, Disclosure
 from archive.extract import REASONS, format_name
 from archive.records import public_text_of, public_view
 from archive.store import Store
+from index import names
 from index.engine import SearchRequest
 from index.service import cached_search
 
@@ -105,6 +106,9 @@ def search_page(engine, store: Store, req: SearchRequest) -> dict:
         "q": req.q, "sort": req.sort, "from": req.date_from, "to": req.date_to, **req.filters,
     }
     data["grounds_table"] = {n: g.label_ko for n, g in GROUNDS.items()}
+    # the agency facet's labels: the full name with its short one (index.names); values stay full names
+    table = names.table()
+    data["facet_labels"] = {"agency": {value: table.label(value) for value, _ in found["facets"].get("agency", [])}}
     return data
 
 

@@ -101,3 +101,13 @@ def test_an_index_made_by_another_analysis_is_rebuilt(engine_app):
         assert store.indexed_by() == service.index_mark(engine) and not service.needs_rebuild(engine, store)
     finally:
         store.close()
+
+
+def test_the_search_page_labels_agencies_and_says_which_name_it_used(engine_app):
+    client = engine_app.test_client()
+    page = client.get("/search", query_string={"q": "agency:부산시"}).get_data(as_text=True)
+    assert "agency:부산시 → agency:부산광역시" in page and "부산광역시 (부산시)" in page
+    data = client.get("/api/search", query_string={"q": "agency:부산시"}).get_json()
+    assert data["resolved"] == [{"field": "agency", "asked": "부산시", "value": "부산광역시"}]
+    assert data["facet_labels"]["agency"]["부산광역시"] == "부산광역시 (부산시)"
+    assert client.get("/api/search", query_string={"q": "agency:광주시"}).status_code == 400
