@@ -6,12 +6,29 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from app import create_app
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "data" / "sample-batch"
 CORPUS = PROJECT.parent / "shared" / "corpus"
+
+
+class ClosingClient(FlaskClient):
+    """A test client that reads every response whole and closes it, as a WSGI server does.
+
+    Flask's client leaves a streamed response (a download) open until someone closes it; with
+    warnings as errors, each open file would fail whichever test the garbage collector lands in.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = ClosingClient
 
 
 def make_app(data_dir: Path, **config):

@@ -21,9 +21,17 @@ N = 30
 
 
 def flask(data_dir, *args) -> subprocess.Popen:
+    """A CLI run to kill: use it in a `with`, which closes its pipes."""
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=PROJECT, env=env,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_flask(data_dir, *args, stdin: str | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """A CLI run to its end; the caller checks its exit code."""
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=PROJECT, env=env,
+                          input=stdin, capture_output=True, text=True, timeout=timeout)
 
 
 def stored(data_dir) -> int:
@@ -59,15 +67,14 @@ def test_killed_ingests_then_a_rerun_leave_a_sound_store(tmp_path, crash_batch, 
     seen = []
     for _ in range(4):
         before = seen[-1] if seen else 0
-        proc = flask(data_dir, "ingest", str(crash_batch))
-        # wait until this run has stored something new (start-up time differs between machines),
-        # then kill it a random moment later
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline and stored(data_dir) <= before:
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.4))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        with flask(data_dir, "ingest", str(crash_batch)) as proc:
+            # wait until this run has stored something new (start-up time differs between
+            # machines), then kill it a random moment later
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline and stored(data_dir) <= before:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.4))
+            proc.send_signal(signal.SIGKILL)
         store = Store(data_dir)  # whatever the moment, the store opens and each record is whole
         seen.append(store.count())
         for rid in store.record_ids():
@@ -78,12 +85,10 @@ def test_killed_ingests_then_a_rerun_leave_a_sound_store(tmp_path, crash_batch, 
     with capsys.disabled():
         print(f"\nrecords in the store after each kill: {seen} of {N}")
     assert any(0 < n < N for n in seen)  # at least one kill landed mid-batch
-    done = flask(data_dir, "ingest", str(crash_batch))
-    output, _ = done.communicate(timeout=300)
-    assert done.returncode == 0, output
-    verify = flask(data_dir, "verify")
-    out, _ = verify.communicate(timeout=120)
-    assert verify.returncode == 0, out
+    done = run_flask(data_dir, "ingest", str(crash_batch))
+    assert done.returncode == 0, done.stdout + done.stderr
+    verify = run_flask(data_dir, "verify", timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
     app = make_app(data_dir)
     client = app.test_client()
     assert client.get("/api/search?q=크래시검사").get_json()["total"] == N
@@ -107,16 +112,16 @@ def test_disclosure_changes_killed_inside_the_change_never_leave_withheld_text_f
                                                                                        action):
     """Kill `disclose` at each point inside a change, proven by the point's mark; then repair and check."""
     data_dir = tmp_path / "store"
-    proc = flask(data_dir, "ingest", str(crash_batch))
-    assert proc.wait(timeout=300) == 0, proc.stdout.read()
-    users = flask(data_dir, "users", "create", "kim", "--role", "clerk", "--password-stdin")
-    out, _ = users.communicate("correct horse battery\n", timeout=60)
-    assert users.returncode == 0, out
+    ingested = run_flask(data_dir, "ingest", str(crash_batch))
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    users = run_flask(data_dir, "users", "create", "kim", "--role", "clerk", "--password-stdin",
+                      stdin="correct horse battery\n", timeout=60)
+    assert users.returncode == 0, users.stdout + users.stderr
     if action == "release":  # withhold the bodies first, cleanly, so that there is something to release
         for i in range(len(POINTS[action])):
-            done = flask(data_dir, "disclose", f"K-{i:03d}", "1", "--withhold", "--ground", "6",
-                         "--reason", "준비", "--clerk", "kim")
-            assert done.wait(timeout=60) == 0, done.stdout.read()
+            done = run_flask(data_dir, "disclose", f"K-{i:03d}", "1", "--withhold", "--ground", "6",
+                             "--reason", "준비", "--clerk", "kim", timeout=60)
+            assert done.returncode == 0, done.stdout + done.stderr
     for i, (point, _) in enumerate(POINTS[action]):
         mark = tmp_path / f"mark-{i}"
         env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40,
@@ -148,6 +153,5 @@ def test_disclosure_changes_killed_inside_the_change_never_leave_withheld_text_f
         assert store.pending_index() == []
     finally:
         store.close()
-    verify = flask(data_dir, "verify")
-    out, _ = verify.communicate(timeout=120)
-    assert verify.returncode == 0, out
+    verify = run_flask(data_dir, "verify", timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
