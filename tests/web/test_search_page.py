@@ -44,7 +44,8 @@ def test_histogram_by_year_and_help_page(sample_client):
     data = sample_client.get("/api/search?q=").get_json()
     assert {"year": "2018", "count": 2} in data["histogram"]
     help_page = sample_client.get("/search/help").get_data(as_text=True)
-    for syntax in ['"시민 참여 예산"', "협치 -위원회", "OR", "agency:", "ground:6", "year:2018"]:
+    for syntax in ['"시민 참여 예산"', "협치 -위원회", "OR", "agency:", "ground:6", "year:2018", "미세먼지를",
+                   "1만1천원", "부산시"]:
         assert syntax in help_page
 
 
