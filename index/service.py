@@ -99,7 +99,11 @@ def catch_up(engine: Engine, store) -> int:
 
 def problems(engine: Engine, store) -> list[str]:
     """Return what differs between the index and the store, one line each."""
-    found = [f"record {rid} is not indexed at its current version" for rid in store.pending_index()]
+    found = []
+    if needs_rebuild(engine, store):  # other fields, engine or analysis: queries would miss what it holds
+        found.append(f"the index was made by {store.indexed_by() or 'nothing yet'} or an older release; the portal"
+                     f" searches with {index_mark(engine)}: run `flask --app app reindex`")
+    found += [f"record {rid} is not indexed at its current version" for rid in store.pending_index()]
     indexed = engine.indexed()
     stored = set(store.record_ids())
     found += [f"record {rid} is in the index but not in the store" for rid in sorted(set(indexed) - stored)]
