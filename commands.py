@@ -136,7 +136,8 @@ def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_perso
         sys.exit(1)
     finally:
         store.close()
-    click.echo(f"{record_id} attachment {n} ({entry.attachment_name}): {entry.old_level} -> {entry.new_level}"
+    levels = f"{entry.old_level.value} -> {entry.new_level.value}"
+    click.echo(f"{record_id} attachment {n} ({entry.attachment_name}): {levels}"
                + (f" on grounds {entry.grounds}" if entry.grounds else ""))
 
 

@@ -125,7 +125,7 @@ def _commit(store: Store, record: Record, att: Attachment, change: Change, groun
         if confirmed:
             store.clear_personal_data(att.sha256, record.id)
         store.append_audit(at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,
-                           attachment_name=att.name, old_level=att.disclosure.value, new_level=new_level.value,
+                           attachment_name=att.name, old_level=att.disclosure, new_level=new_level,
                            grounds=grounds, reason=reason, personal_data_confirmed=confirmed)
         # withholding: the index loses the text inside the transaction, before the commit
         versions = write_index(affected, True) if change.withhold else {}

@@ -5,23 +5,24 @@ from __future__ import annotations
 import json
 
 from ..audit import Entry
+from ..disclosure import Disclosure
 
 
 def _entry(row) -> Entry:
     return Entry(row["id"], row["at"], row["clerk"], row["record_id"], row["attachment_n"], row["attachment_name"],
-                 row["old_level"], row["new_level"], json.loads(row["grounds"]), row["reason"],
+                 Disclosure(row["old_level"]), Disclosure(row["new_level"]), json.loads(row["grounds"]), row["reason"],
                  bool(row["personal_data_confirmed"]))
 
 
 class AuditMixin:
     def append_audit(self, *, at: str, clerk: str, record_id: str, attachment_n: int, attachment_name: str,
-                     old_level: str, new_level: str, grounds: list[int], reason: str,
+                     old_level: Disclosure, new_level: Disclosure, grounds: list[int], reason: str,
                      personal_data_confirmed: bool = False) -> None:
         """Append one entry; inside a change's transaction it commits with the change it records."""
         self._run(
             "INSERT INTO audit (at, clerk, record_id, attachment_n, attachment_name, old_level, new_level, "
             "grounds, reason, personal_data_confirmed) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (at, clerk, record_id, attachment_n, attachment_name, old_level, new_level,
+            (at, clerk, record_id, attachment_n, attachment_name, old_level.value, new_level.value,
              json.dumps(sorted(grounds)), reason, int(personal_data_confirmed)))
 
     def audit_of_record(self, record_id: str) -> list[Entry]:

@@ -3,6 +3,7 @@ import sqlite3
 import pytest
 
 from archive import audit
+from archive.disclosure import Disclosure
 from archive.pii import find_personal_data, rrn_is_valid
 from archive.store import Store
 
@@ -10,8 +11,8 @@ from archive.store import Store
 def test_audit_log_is_append_only(tmp_path):
     store = Store(tmp_path)
     store.append_audit(at="2026-01-01T00:00:00", clerk="kim", record_id="R", attachment_n=1,
-                       attachment_name="a.hwpx", old_level="public", new_level="withheld", grounds=[6],
-                       reason="개인정보")
+                       attachment_name="a.hwpx", old_level=Disclosure.PUBLIC,
+                       new_level=Disclosure.WITHHELD, grounds=[6], reason="개인정보")
     # the database itself refuses, whatever code runs the statement
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         store.db.execute("UPDATE audit SET reason = 'rewritten'")
@@ -27,8 +28,8 @@ def test_audit_log_is_append_only(tmp_path):
 def test_public_history_has_no_clerk_or_reason(tmp_path):
     store = Store(tmp_path)
     store.append_audit(at="2026-01-01T09:00:00", clerk="kim", record_id="R", attachment_n=2,
-                       attachment_name="명부.pdf", old_level="public", new_level="withheld", grounds=[6],
-                       reason="비밀 사유")
+                       attachment_name="명부.pdf", old_level=Disclosure.PUBLIC,
+                       new_level=Disclosure.WITHHELD, grounds=[6], reason="비밀 사유")
     history = audit.public_history(store.audit_of_record("R"))
     store.close()
     assert history == [{"date": "2026-01-01", "attachment": "명부.pdf", "n": 2, "from": "public",

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.audit import Action
 from archive.changes import Change, ChangeRefused, NeedsConfirmation, change_disclosure
+from archive.disclosure import Disclosure
 from archive.store import Store
 from index.locking import index_lock
 from index.service import catch_up, write
@@ -46,7 +48,9 @@ def test_refused_changes_change_nothing_and_log_nothing(store, engine, change, m
 def test_withhold_takes_the_text_out_of_the_index_and_audits(store, engine):
     assert {"버튼", "튼업", "동원", "원참"} <= engine.lexicon()  # words of the seed body only
     entry = apply(store, engine, Change(SEED, 1, True, "개인정보가 들어 있음", CLERK, [6]))
-    assert (entry.old_level, entry.new_level, entry.grounds, entry.clerk) == ("public", "withheld", [6], CLERK)
+    assert (entry.old_level, entry.new_level, entry.grounds, entry.clerk) == (
+        Disclosure.PUBLIC, Disclosure.WITHHELD, [6], CLERK)
+    assert entry.action is Action.WITHHOLD
     record = store.get(SEED)
     assert record.level.value == "withheld" and record.public_attachments() == []
     # removed from the index, not filtered: the segment that held them was rewritten
@@ -60,7 +64,7 @@ def test_release_of_personal_data_needs_confirmation(store, engine):
     assert ("mobile", "010-****-7741") in refused.value.findings
     assert store.get(SEED).attachment(2).disclosure.value == "withheld"
     entry = apply(store, engine, Change(SEED, 2, False, "당사자 동의 받음", CLERK, confirm_personal_data=True))
-    assert entry.personal_data_confirmed and entry.new_level == "public"
+    assert entry.personal_data_confirmed and entry.new_level is Disclosure.PUBLIC and entry.action is Action.RELEASE
     assert "가람" in engine.lexicon()  # the released minutes are searchable now
 
 
