@@ -9,9 +9,11 @@ from tests.builders import batch, record
 from tools.docmaker import zip_folder
 
 
-def ingest(runner, *paths, json_report=True):
+def ingest(runner, *paths, json_report=True, expect: int | None = None):
+    """Run the real `ingest`; with `expect`, its exit status is checked here."""
     args = ["ingest", *map(str, paths)] + (["--json"] if json_report else [])
     result = runner.invoke(args=args)
+    assert expect is None or result.exit_code == expect, result.output
     report = json.loads(result.output[result.output.index("{"):]) if json_report and "{" in result.output else None
     return result, report
 
@@ -34,7 +36,7 @@ def test_batch_goes_in_and_again_changes_nothing(app, runner, tmp_path):
 
 def test_changed_record_is_replaced_and_old_file_collected(app, runner, tmp_path):
     root = batch(tmp_path / "b", (record(), {"본문.txt": "옛 본문"}))
-    ingest(runner, root)
+    ingest(runner, root, expect=0)
     old_sha = store_of(app).get("T-0001").attachments[0].sha256
     (root / "T-0001" / "본문.txt").write_text("새 본문")
     result, report = ingest(runner, root)
@@ -105,7 +107,7 @@ def test_zip_member_escaping_the_batch_is_not_written(app, runner, tmp_path):
 
 def test_unnamed_files_are_reported_not_ingested(app, runner, tmp_path):
     root = batch(tmp_path / "b", (record(), {"본문.txt": "본문", "메모.txt": "내부 메모"}))
-    _, report = ingest(runner, root)
+    _, report = ingest(runner, root, expect=0)
     assert any("메모.txt" in note for note in report["records"][0]["notes"])
     assert len(store_of(app).blobs.all_hashes()) == 1
 
@@ -114,7 +116,7 @@ def test_originals_are_stored_byte_for_byte(app, runner, tmp_path):
     payload = bytes(range(256)) * 64
     root = batch(tmp_path / "b", (record(attachments=[{"file": "data.bin", "disclosure": "public"}]),
                                   {"data.bin": payload}))
-    ingest(runner, root)
+    ingest(runner, root, expect=0)
     store = store_of(app)
     att = store.get("T-0001").attachments[0]
     assert store.blobs.path(att.sha256).read_bytes() == payload
@@ -123,7 +125,7 @@ def test_originals_are_stored_byte_for_byte(app, runner, tmp_path):
 
 def test_if_empty_skips_a_filled_store(app, runner, tmp_path):
     root = batch(tmp_path / "b", (record(), {"본문.txt": "본문"}))
-    ingest(runner, root)
+    ingest(runner, root, expect=0)
     root2 = batch(tmp_path / "c", (record(id="T-0009"), {"본문.txt": "본문"}))
     result = runner.invoke(args=["ingest", "--if-empty", str(root2)])
     assert result.exit_code == 0 and "nothing ingested" in result.output
@@ -132,7 +134,7 @@ def test_if_empty_skips_a_filled_store(app, runner, tmp_path):
 
 def test_reextract_reads_again_what_an_older_extractor_read(app, runner, tmp_path):
     root = batch(tmp_path / "b", (record(), {"본문.txt": "다시 읽을 본문 협치"}))
-    ingest(runner, root)
+    ingest(runner, root, expect=0)
     store = store_of(app)
     with store.db:  # as an older release of the extractors would have left it
         store.db.execute("UPDATE extractions SET extractor = '0', text = '', status = 'none'")

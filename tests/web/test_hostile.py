@@ -200,6 +200,7 @@ def test_names_and_metadata_with_controls_or_bidi_are_refused_per_record(app, tm
                  (record(id="CTRL", title="제목\x08\x1b"), {"본문.txt": "본문"}),
                  (record(id="OK", title="멀쩡한 기록"), {"본문.txt": "본문"}))
     result = app.test_cli_runner().invoke(args=["ingest", "--json", str(root)])
+    assert result.exit_code == 1, result.output  # some records rejected, the rest went in
     report = json.loads(result.output[result.output.index("{"):])
     outcomes = {o["record"]: o for o in report["records"]}
     assert report["counts"]["added"] == 1 and outcomes["OK"]["status"] == "added"

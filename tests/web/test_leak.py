@@ -134,8 +134,9 @@ def test_no_canary_after_a_clerk_withholds(canary_app):
     warm = client.get("/records/C-PARTIAL/attachments/5/pdf")  # fill the rendition cache first
     assert warm.status_code == 200
     runner = canary_app.test_cli_runner()
-    runner.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
-                  input="correct horse battery\n")
+    created = runner.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
+                            input="correct horse battery\n")
+    assert created.exit_code == 0, created.output
     result = runner.invoke(args=["disclose", "C-PARTIAL", "5", "--withhold", "--ground", "6",
                                  "--reason", "늦게 찾은 개인정보", "--clerk", "kim"])
     assert result.exit_code == 0, result.output
@@ -161,8 +162,9 @@ def test_no_canary_after_an_agency_resends_what_a_clerk_withheld(canary_app, tmp
     client = canary_app.test_client()
     assert client.get("/records/C-PARTIAL/attachments/5/pdf").status_code == 200  # cache it while public
     runner = canary_app.test_cli_runner()
-    runner.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
-                  input="correct horse battery\n")
+    created = runner.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
+                            input="correct horse battery\n")
+    assert created.exit_code == 0, created.output
     result = runner.invoke(args=["disclose", "C-PARTIAL", "5", "--withhold", "--ground", "6",
                                  "--reason", "전화번호", "--clerk", "kim"])
     assert result.exit_code == 0, result.output

@@ -105,7 +105,8 @@ def test_record_without_text_says_why(app, runner, tmp_path):
 
     root = batch(tmp_path / "b", (record(attachments=[{"file": "스캔.pdf", "disclosure": "public"}]),
                                   {"스캔.pdf": b"%PDF-1.4\n%broken"}))
-    runner.invoke(args=["ingest", str(root)])
+    result = runner.invoke(args=["ingest", str(root)])
+    assert result.exit_code == 0, result.output  # the file goes in, without a text view
     client = app.test_client()
     page = client.get("/records/T-0001").get_data(as_text=True)
     assert "텍스트 보기 없음" in page and "손상되었거나 읽을 수 없는 파일" in page
