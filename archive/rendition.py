@@ -19,8 +19,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from fpdf import FPDF
-
 from .extract.guard import run_guarded
 
 log = logging.getLogger(__name__)
@@ -59,6 +57,9 @@ def text_pdf(text: str, title: str, font_path: str = DEFAULT_FONT) -> bytes:
     """Set a text in a Korean font as a PDF, headed as a text rendition."""
     if not Path(font_path).is_file():
         raise FontMissing(font_path)
+    # Imported where a PDF is made, not at module load: fpdf2 costs every CLI run 0.4-0.8 s.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("Yeollam (열람)")
@@ -108,6 +109,7 @@ def cached_text_pdf(cache_dir: Path, sha256: str, text: str, title: str, font_pa
             # the request we waited for tried and failed: do not spend a second budget on it now
             raise RenditionFailed("busy", seconds)
         _sweep_parts(cache_dir)
+        import fpdf  # noqa: F401  in this worker once, before the fork: each child then starts with it
         status, result = run_guarded(text_pdf, text, title, font_path, seconds=seconds, memory=memory)
         if status != "ok" or not isinstance(result, bytes) or not result.startswith(b"%PDF"):
             reason = "memory" if result == "too_large" else "timeout" if result == "timeout" else "error"
