@@ -18,7 +18,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=os.environ.get("ARCHIVE_DATA_DIR", str(PROJECT_DIR / "var")),
         FONT_PATH=os.environ.get("ARCHIVE_FONT", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
-        MAX_CONTENT_LENGTH=int(os.environ.get("ARCHIVE_UPLOAD_MAX", 512 * 1024 * 1024)),  # web ingest
+        # limits a deployment sets (docs/interface-additions.md, issue 18); whole numbers
+        MAX_UPLOAD_MB=os.environ.get("ARCHIVE_MAX_UPLOAD_MB", "512"),  # one web upload
+        MAX_BATCH_RECORDS=os.environ.get("ARCHIVE_MAX_BATCH_RECORDS", "20000"),  # records in one web batch
+        MAX_JOBS=os.environ.get("ARCHIVE_MAX_JOBS", "4"),  # background jobs waiting or running at once
         JSON_AS_ASCII=False,
         TRUSTED_PROXIES=os.environ.get("ARCHIVE_TRUSTED_PROXIES", "0"),
         SEARCH_ENGINE=os.environ.get("ARCHIVE_SEARCH_ENGINE", DEFAULT_ENGINE),
@@ -26,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _trust_proxies(app)
+    _limits(app)
     app.json.ensure_ascii = False
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     from index.engine import open_engine
@@ -57,6 +61,18 @@ def _trust_proxies(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=0, x_host=0,
                                 x_port=0, x_prefix=0)
+
+
+def _limits(app: Flask) -> None:
+    """The deployment's limits as whole numbers; anything else stops the start with the setting's name."""
+    for key in ("MAX_UPLOAD_MB", "MAX_BATCH_RECORDS", "MAX_JOBS"):
+        value = str(app.config[key]).strip()
+        if not value.isdigit() or int(value) < 1:
+            raise RuntimeError(f"ARCHIVE_{key} must be a whole number from 1, not {value!r}")
+        app.config[key] = int(value)
+    app.config.setdefault("MAX_CONTENT_LENGTH", None)
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # a test may set the bytes itself
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024
 
 
 REPAIR_AT_START = 500  # records; more would outlast a web worker's boot timeout

@@ -1,9 +1,10 @@
-"""The `flask --app app ...` commands of interface.md: ingest, reindex, verify."""
+"""The `flask --app app ...` commands of interface.md: ingest, reindex, verify, worker, jobs."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -181,17 +182,66 @@ def verify_command() -> None:
             elif not store.blobs.is_sound(sha):
                 found.append(f"damaged file {sha}: its content no longer matches its SHA-256")
         found += search.problems(_engine(), store)
+        lag = _index_lag(store)
     finally:
         store.close()
     for line in found:
         click.echo(line)
+    if lag:
+        click.echo(lag)
     if found:
         click.echo(f"{len(found)} problem(s)")
         sys.exit(1)
     click.echo("all sound")
 
 
+def _index_lag(store: Store) -> str | None:
+    """How far the index is behind the store: records not yet searchable, and for how long."""
+    pending = store.pending_index()
+    if not pending:
+        return None
+    oldest = store.oldest_pending_index()
+    seconds = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0
+    return (f"index lag: {len(pending)} record(s) stored but not yet searchable, the oldest stored "
+            f"{max(0, seconds):.0f} s ago (the worker catches up; or run `flask --app app reindex`)")
+
+
+@click.command("worker")
+@click.option("--drain", is_flag=True, help="Run the queued jobs and the index catch-up, then stop.")
+@with_appcontext
+def worker_command(drain: bool) -> None:
+    """Run background jobs (web uploads, reindex, index catch-up) until stopped (SIGTERM, SIGINT)."""
+    import jobs
+
+    app = current_app._get_current_object()
+    if drain:
+        click.echo(f"ran {jobs.drain(app)} job(s)")
+        return
+    jobs.work(app)
+
+
+@click.command("jobs")
+@click.option("--json", "as_json", is_flag=True, help="Print the jobs as JSON.")
+@click.option("--limit", default=20, show_default=True, help="How many recent jobs.")
+@with_appcontext
+def jobs_command(as_json: bool, limit: int) -> None:
+    """Running and recent background jobs."""
+    store = _store()
+    try:
+        rows = [job.as_dict() for job in store.recent_jobs(limit)]
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        total = "?" if row["total"] is None else row["total"]
+        click.echo(f"{row['id']:>5} {row['kind']:<9} {row['state']:<8} {row['done']}/{total}"
+                   f" rejected {row['rejected']}  {row['started_at'] or '-'} .. {row['finished_at'] or '-'}"
+                   f"  {row['who']}" + (f"  {row['message']}" if row["message"] else ""))
+
+
 def init_app(app: Flask) -> None:
     for command in (ingest_command, reindex_command, reextract_command, verify_command, disclose_command,
-                    users_group):
+                    users_group, worker_command, jobs_command):
         app.cli.add_command(command)

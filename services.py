@@ -8,13 +8,15 @@ cached rendition, so a withhold made by ingest left a PDF of withheld text on di
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from archive import audit
 from archive.changes import Change
 from archive.changes import change_disclosure as _change_disclosure
-from archive.ingest import Report, ingest_paths
+from archive.ingest import Limits, Report, ingest_paths
 from archive.rendition import forget
 from archive.store import Store
 from index import service as search
@@ -48,13 +50,33 @@ def purge_renditions(store: Store, data_dir: Path, hashes: Iterable[str] | None 
     return sum(forget(cache, sha) for sha in sorted(doomed))
 
 
+INDEX_EVERY = 2.0  # seconds: how often an ingest makes what it has stored so far searchable
+
+
+def _indexing_as_it_goes(engine: Engine, store: Store, each: Each, every: float = INDEX_EVERY) -> Each:
+    """Wrap `each` so that the records stored so far are indexed every `every` seconds.
+
+    A batch of thousands is then searchable as it goes in, not only at its end: a record's page
+    (read from the store) and its search entry are never apart for much longer than `every`, and
+    a killed ingest leaves at most that much for the worker's catch-up.
+    """
+    def wrapped(folders: list[Path], label: str) -> Iterable[Path]:
+        last = time.monotonic()
+        for folder in each(folders, label):
+            yield folder  # the caller ingests it before asking for the next
+            if time.monotonic() - last >= every:
+                search.catch_up(engine, store)
+                last = time.monotonic()
+    return wrapped
+
+
 def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path], who: str,
-                 source: str | None = None, each: Each = _as_is) -> Report:
-    """Ingest batches: store, index, purge renditions, collect garbage, log; the report."""
+                 source: str | None = None, each: Each = _as_is, limits: Limits | None = None) -> Report:
+    """Ingest batches: store, index (as it goes), purge renditions, collect garbage, log; the report."""
     data_dir = Path(data_dir)
-    report = ingest_paths(store, list(paths), each=each,
+    report = ingest_paths(store, list(paths), each=_indexing_as_it_goes(engine, store, each),
                           drop_from_index=lambda ids: search.remove(engine, ids),
-                          index_lock=lambda: index_lock(engine.data_dir))
+                          index_lock=lambda: index_lock(engine.data_dir), limits=limits)
     search.update(engine, store, report.changed)
     search.catch_up(engine, store)
     purge_renditions(store, data_dir)
@@ -71,3 +93,42 @@ def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Chan
     att = store.get(change.record_id).attachment(change.n)
     purge_renditions(store, data_dir, {att.sha256})
     return entry
+
+
+class JobRefused(Exception):
+    """A job the deployment's limits (or its kind) do not allow; the message says why, in Korean and English."""
+
+
+def submit_job(store: Store, data_dir: Path, kind: str, who: str, *, source: str | None = None,
+               upload: Path | None = None, max_jobs: int | None = None) -> int:
+    """Record a background job and queue it for the worker; return its id.
+
+    `upload` (a file already on disk, e.g. a web upload streamed under DATA_DIR/uploads) moves
+    into the job's own folder, which the job removes when it ends however it ends. Refused
+    (JobRefused, nothing recorded, the upload deleted) past `max_jobs` unfinished jobs.
+    """
+    import jobs
+
+    try:
+        if kind not in jobs.KINDS:
+            raise JobRefused(f"알 수 없는 작업 종류입니다: {kind}. Unknown kind of job.")
+        job_id = store.create_job(kind, who, source, max_unfinished=max_jobs)
+        if job_id is None:
+            raise JobRefused(f"이미 작업 {max_jobs}건이 대기 중이거나 진행 중입니다. 끝난 뒤 다시 시도해 주십시오. "
+                             f"{max_jobs} jobs are already waiting or running; try again when one has ended.")
+        if upload is not None:
+            folder = jobs.job_dir(data_dir, job_id)
+            folder.mkdir(parents=True, exist_ok=True)
+            os.replace(upload, folder / jobs.UPLOAD_NAME)
+    finally:
+        if upload is not None and Path(upload).exists():
+            Path(upload).unlink()
+    jobs.enqueue(data_dir, job_id)
+    return job_id
+
+
+def run_job(store: Store, engine: Engine, data_dir: Path, job_id: int, settings: dict, owner: str):
+    """Run one queued job to its end (the worker calls it): claim, run its kind, finish or fail, clean up."""
+    import jobs
+
+    return jobs.run(store, engine, Path(data_dir), job_id, settings, owner)

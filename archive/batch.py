@@ -46,12 +46,16 @@ def record_folders(root: Path) -> list[Path]:
 
 
 @contextmanager
-def opened(path: Path) -> Iterator[Path]:
-    """Yield a folder holding the batch at `path`, unpacking a zip into a temporary one."""
+def opened(path: Path, unpack_dir: Path | None = None) -> Iterator[Path]:
+    """Yield a folder holding the batch at `path`, unpacking a zip into a temporary one.
+
+    `unpack_dir`: where the temporary folder goes (a job's own folder, which the job layer
+    removes after a killed worker; the system's temporary folder by default).
+    """
     if path.is_dir():
         yield path
         return
-    tmp = Path(tempfile.mkdtemp(prefix="yeollam-batch-"))
+    tmp = Path(tempfile.mkdtemp(prefix="yeollam-batch-", dir=unpack_dir))
     try:
         with _open_zip(path) as zf:
             _unpack(zf, path, tmp)

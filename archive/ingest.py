@@ -72,11 +72,21 @@ DropFromIndex = Callable[[list[str]], None]
 IndexLock = Callable[[], AbstractContextManager]
 
 
+@dataclass
+class Limits:
+    """What a deployment lets one ingest do (web uploads: ARCHIVE_MAX_BATCH_RECORDS)."""
+
+    max_records: int | None = None  # record folders in one batch; more and the batch is refused whole
+    unpack_dir: Path | None = None  # where a zip is unpacked
+    on_outcome: Callable[[Outcome], None] | None = None  # told of each record as it is decided
+
+
 def ingest_paths(
     store: Store, paths: list[Path],
     each: Callable[[list[Path], str], Iterable[Path]] = _as_is,
     drop_from_index: DropFromIndex | None = None,
     index_lock: IndexLock = nullcontext,
+    limits: Limits | None = None,
 ) -> Report:
     """Ingest every batch in `paths` into the store; each record stands or falls alone.
 
@@ -87,15 +97,23 @@ def ingest_paths(
     """
     report = Report()
     seen: set[str] = set()
+    limits = limits or Limits()
     for path in paths:
         try:
-            with opened(Path(path)) as root:
-                for folder in each(record_folders(root), str(path)):
+            with opened(Path(path), limits.unpack_dir) as root:
+                folders = record_folders(root)
+                if limits.max_records is not None and len(folders) > limits.max_records:
+                    raise BatchError(f"{Path(path).name}: {len(folders)} records; a batch may hold "
+                                     f"{limits.max_records} at most (기록 {len(folders)}건: 한 묶음에 "
+                                     f"{limits.max_records}건까지 받습니다)")
+                for folder in each(folders, str(path)):
                     try:
-                        report.outcomes.append(ingest_record(store, folder, seen, drop_from_index, index_lock))
+                        outcome = ingest_record(store, folder, seen, drop_from_index, index_lock)
                     except OSError as exc:  # unreadable file: this record fails, not the batch
-                        report.outcomes.append(
-                            Outcome(folder.name, Status.REJECTED, [f"file: cannot be read ({exc.strerror})"]))
+                        outcome = Outcome(folder.name, Status.REJECTED, [f"file: cannot be read ({exc.strerror})"])
+                    report.outcomes.append(outcome)
+                    if limits.on_outcome:
+                        limits.on_outcome(outcome)
         except BatchError as exc:
             report.unreadable.append(str(exc))
     return report

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from . import api, auth, clerk, context, downloads, errors, feeds, filters, public, security
+from .uploads import StreamedUploads
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = StreamedUploads
     context.init_app(app)
     filters.init_app(app)
     security.init_app(app)

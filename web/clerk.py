@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 import services
@@ -17,7 +14,8 @@ from archive.pii import KINDS
 
 from .context import data_dir, get_engine, get_store
 from .downloads import send_file_named as send_downloaded
-from .forms import ReleaseForm, UploadForm, WithholdForm
+from .forms import ReleaseForm, StartJobForm, UploadForm, WithholdForm
+from .uploads import keep
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
 
@@ -40,7 +38,8 @@ def dashboard():
         flagged.append({"record_id": f.record_id, "title": f.title, "n": f.n, "name": f.name,
                         "disclosure": level.value, "findings": [(KINDS[k], masked) for k, masked in f.pii]})
     held = [{**h, "label": h["hold"].label} for h in store.held_attachments()]
-    page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": store.recent_audit()}
+    page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": store.recent_audit(),
+            "jobs": store.recent_jobs(10), "start_form": StartJobForm(formdata=None)}
     return render_template("clerk/dashboard.html", page=page)
 
 
@@ -129,15 +128,56 @@ def original(record_id: str, n: int):
     return send_downloaded(path, att.media_type, att.name)
 
 
+def _limits() -> dict:
+    config = current_app.config
+    return {"upload_mb": config["MAX_CONTENT_LENGTH"] / 1024 / 1024, "records": config["MAX_BATCH_RECORDS"],
+            "jobs": config["MAX_JOBS"]}
+
+
 @bp.route("/ingest", methods=["GET", "POST"])
 def ingest():
+    """The upload is stored (streamed to disk), then ingested by the worker; the clerk goes to the job's page."""
     form = UploadForm()
-    report = None
-    if form.validate_on_submit():
-        store = get_store()
-        with tempfile.TemporaryDirectory(prefix="yeollam-upload-") as tmp:
-            path = Path(tmp) / "batch.zip"
-            form.batch.data.save(path)
-            report = services.ingest_batch(store, get_engine(), data_dir(), [path], current_user.name,
-                                           source=form.batch.data.filename or "upload.zip")
-    return render_template("clerk/ingest.html", form=form, report=report), 200 if report or not form.errors else 400
+    if not form.validate_on_submit():
+        return render_template("clerk/ingest.html", form=form, limits=_limits()), 400 if form.errors else 200
+    upload = keep(form.batch.data)
+    try:
+        job_id = services.submit_job(get_store(), data_dir(), "ingest", current_user.name,
+                                     source=form.batch.data.filename or "upload.zip", upload=upload,
+                                     max_jobs=current_app.config["MAX_JOBS"])
+    except services.JobRefused as exc:
+        flash(str(exc), "error")
+        return render_template("clerk/ingest.html", form=form, limits=_limits()), 429
+    return redirect(url_for("clerk.job", job_id=job_id), 303)
+
+
+@bp.post("/jobs/reindex")
+def start_reindex():
+    if not StartJobForm().validate():
+        abort(400)
+    try:
+        job_id = services.submit_job(get_store(), data_dir(), "reindex", current_user.name,
+                                     max_jobs=current_app.config["MAX_JOBS"])
+    except services.JobRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("clerk.dashboard"), 303)
+    return redirect(url_for("clerk.job", job_id=job_id), 303)
+
+
+def _job_or_404(job_id: int):
+    job = get_store().job(job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int):
+    return render_template("clerk/job.html", job=_job_or_404(job_id))
+
+
+@bp.get("/jobs/<int:job_id>.json")
+def job_json(job_id: int):
+    """What the job page polls (static/jobs.js) to update its progress without a reload."""
+    found = _job_or_404(job_id)
+    return {**found.as_dict(), "label": found.state.label_ko, "finished": found.state.finished}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .downloads import Withheld, withheld_response
@@ -17,6 +17,7 @@ MESSAGES_KO = {
     405: "허용되지 않는 요청 방식입니다.",
     410: "파일을 제공할 수 없습니다.",
     413: "파일이 너무 큽니다.",
+    429: "요청이 너무 많습니다. 잠시 뒤 다시 시도해 주십시오.",
     451: "법령에 따라 공개하지 않는 정보입니다.",
     500: "서버에서 오류가 났습니다. 잠시 뒤 다시 시도해 주십시오.",
     503: "지금은 이 기능을 쓸 수 없습니다.",
@@ -31,8 +32,16 @@ def _answer(code: int, message_en: str, detail: str | None = None):
     return render_template("error.html", page=page), code
 
 
+def _too_large() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return (f"올린 파일이 너무 큽니다. 한 번에 {limit / 1024 / 1024:,.0f} MB까지 올릴 수 있습니다 "
+            f"(설정 ARCHIVE_MAX_UPLOAD_MB). 묶음을 나누어 올려 주십시오.")
+
+
 def handle_http(exc: HTTPException):
-    detail = exc.description if exc.code in (400, 404, 410, 413, 503) and _is_ours(exc) else None
+    detail = exc.description if exc.code in (400, 404, 410, 413, 429, 503) and _is_ours(exc) else None
+    if exc.code == 413 and detail is None:  # Werkzeug's own: the body is past MAX_CONTENT_LENGTH
+        detail = _too_large()
     if exc.code == 503 and detail and request.path.startswith("/api/"):
         return {"error": {"code": 503, "message": detail}}, 503
     return _answer(exc.code or 500, exc.name, detail)

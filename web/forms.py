@@ -43,3 +43,7 @@ class ReleaseForm(FlaskForm):
 class UploadForm(FlaskForm):
     batch = FileField("공개 묶음 (.zip) Release batch", validators=[
         FileRequired("파일을 고르십시오. Choose a file."), FileAllowed(["zip"], ".zip 파일만 받습니다.")])
+
+
+class StartJobForm(FlaskForm):
+    """A button that starts a background job (reindex): only the CSRF token."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 from .accounts import AccountExists, AccountRow, AccountsMixin
 from .audit import AuditMixin
 from .connection import Connection, now_iso
+from .jobs import Job, JobsMixin, JobState
 from .migrations import StoreTooNew
 from .records import Extraction, Flagged, RecordsMixin, classification_path
 
 
-class Store(AccountsMixin, AuditMixin, RecordsMixin, Connection):
+class Store(AccountsMixin, AuditMixin, JobsMixin, RecordsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 
 
-__all__ = ["AccountExists", "AccountRow", "Extraction", "Flagged", "Store", "StoreTooNew", "classification_path",
-           "now_iso"]
+__all__ = ["AccountExists", "AccountRow", "Extraction", "Flagged", "Job", "JobState", "Store", "StoreTooNew",
+           "classification_path", "now_iso"]

@@ -208,7 +208,37 @@ def _v8(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS resend_watch (record_id TEXT PRIMARY KEY, grounds TEXT NOT NULL)")
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+JOBS = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    report TEXT,
+    message TEXT,
+    who TEXT NOT NULL,
+    source TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- the worker running it (host:pid) and when it last said so: a dead owner's job is resumed
+    owner TEXT,
+    heartbeat_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, id);
+"""
+
+
+def _v9(db: sqlite3.Connection) -> None:
+    """Background jobs (issue 18): the queue library only queues ids; what a job is and how far it got is here."""
+    for statement in _statements(JOBS):
+        db.execute(statement)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 
 
 def _statements(script: str) -> list[str]:

@@ -103,6 +103,10 @@ class RecordsMixin:
         return [r[0] for r in self._all("SELECT id FROM records WHERE indexed_version IS DISTINCT FROM version "
                                         "ORDER BY id")]
 
+    def oldest_pending_index(self) -> str | None:
+        """When the record waiting longest for the index was stored (ISO, UTC), or None when none waits."""
+        return self._one("SELECT min(ingested_at) FROM records WHERE indexed_version IS DISTINCT FROM version")[0]
+
     def stale_extractions(self, version: str) -> list[tuple[str, str]]:
         """Return (sha256, a file name) of stored files last read by another extractor version."""
         rows = self._all("SELECT a.sha256, min(a.name) FROM attachments a LEFT JOIN extractions e "

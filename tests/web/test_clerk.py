@@ -9,6 +9,7 @@ from pathlib import Path
 from archive.store import Store
 from tests.builders import batch, record
 from tests.conftest import CLERK, csrf_token, log_in, make_app
+from tests.web.uploading import upload
 from tools.docmaker import zip_folder
 
 SEED = "D0000032552803"
@@ -135,9 +136,7 @@ def test_web_ingest_shows_the_cli_report(clerk_app, tmp_path):
     data = zip_folder(root, tmp_path / "b.zip").read_bytes()
     client = clerk_app.test_client()
     log_in(client)
-    token = csrf_token(client, "/clerk/ingest")
-    response = client.post("/clerk/ingest", content_type="multipart/form-data",
-                           data={"csrf_token": token, "batch": (io.BytesIO(data), "b.zip")})
+    response = upload(client, clerk_app, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "추가 1" in page and "거부 1" in page and "produced:" in page
@@ -151,9 +150,7 @@ def test_web_ingest_refuses_a_zip_bomb(clerk_app, tmp_path):
         zf.writestr("R/record.json", b"{" + b" " * (50 * 1024 * 1024) + b"}")
     client = clerk_app.test_client()
     log_in(client)
-    token = csrf_token(client, "/clerk/ingest")
-    response = client.post("/clerk/ingest", content_type="multipart/form-data",
-                           data={"csrf_token": token, "batch": (io.BytesIO(bomb.read_bytes()), "bomb.zip")})
+    response = upload(client, clerk_app, bomb.read_bytes(), "bomb.zip")
     assert response.status_code == 200 and "읽을 수 없는 묶음" in response.get_data(as_text=True)
 
 

@@ -1,0 +1,112 @@
+"""Background jobs' SQL: what a job is, how far it got, who runs it. The queue holds only ids."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .connection import now_iso
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label_ko(self) -> str:
+        return {"queued": "대기", "running": "진행 중", "done": "끝남", "failed": "실패"}[self.value]
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.FAILED)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    state: JobState
+    done: int
+    total: int | None
+    rejected: int
+    report: dict | None
+    message: str | None
+    who: str
+    source: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    attempts: int
+    owner: str | None
+    heartbeat_at: str | None
+
+    def as_dict(self) -> dict:
+        """The `jobs --json` row (interface.md), with the keys docs/interface-additions.md adds."""
+        return {"id": self.id, "kind": self.kind, "state": self.state.value, "done": self.done, "total": self.total,
+                "started_at": self.started_at, "finished_at": self.finished_at, "rejected": self.rejected,
+                "who": self.who, "source": self.source, "message": self.message}
+
+
+def _job(row) -> Job:
+    return Job(row["id"], row["kind"], JobState(row["state"]), row["done"], row["total"], row["rejected"],
+               json.loads(row["report"]) if row["report"] else None, row["message"], row["who"], row["source"],
+               row["created_at"], row["started_at"], row["finished_at"], row["attempts"], row["owner"],
+               row["heartbeat_at"])
+
+
+class JobsMixin:
+    def create_job(self, kind: str, who: str, source: str | None = None,
+                   max_unfinished: int | None = None) -> int | None:
+        """Record a queued job; None, and nothing recorded, when `max_unfinished` jobs already wait or run.
+
+        The count and the insert share one write transaction, so parallel requests cannot pass the limit.
+        """
+        with self.transaction():
+            waiting = self._one("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")[0]
+            if max_unfinished is not None and waiting >= max_unfinished:
+                return None
+            cur = self.db.execute("INSERT INTO jobs (kind, state, who, source, created_at) "
+                                  "VALUES (?, 'queued', ?, ?, ?)", (kind, who, source, now_iso()))
+            return cur.lastrowid
+
+    def job(self, job_id: int) -> Job | None:
+        row = self._one("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return _job(row) if row else None
+
+    def recent_jobs(self, limit: int = 20) -> list[Job]:
+        """Unfinished jobs first, then the newest."""
+        rows = self._all("SELECT * FROM jobs ORDER BY state IN ('queued', 'running') DESC, id DESC LIMIT ?", (limit,))
+        return [_job(r) for r in rows]
+
+    def unfinished_jobs(self, kind: str | None = None) -> list[Job]:
+        rows = self._all("SELECT * FROM jobs WHERE state IN ('queued', 'running') AND (? IS NULL OR kind = ?) "
+                         "ORDER BY id", (kind, kind))
+        return [_job(r) for r in rows]
+
+    def claim_job(self, job_id: int, owner: str) -> Job | None:
+        """Take a queued job for this worker; None when it is not queued (taken, finished, unknown)."""
+        with self.transaction():
+            now = now_iso()
+            cur = self.db.execute("UPDATE jobs SET state = 'running', attempts = attempts + 1, owner = ?, "
+                                  "started_at = coalesce(started_at, ?), heartbeat_at = ? "
+                                  "WHERE id = ? AND state = 'queued'", (owner, now, now, job_id))
+            return self.job(job_id) if cur.rowcount else None
+
+    def job_progress(self, job_id: int, done: int, total: int | None, rejected: int) -> None:
+        self._run("UPDATE jobs SET done = ?, total = ?, rejected = ?, heartbeat_at = ? WHERE id = ?",
+                  (done, total, rejected, now_iso(), job_id))
+
+    def finish_job(self, job_id: int, state: JobState, report: dict | None = None, message: str | None = None) -> None:
+        self._run("UPDATE jobs SET state = ?, report = ?, message = ?, finished_at = ?, owner = NULL WHERE id = ?",
+                  (state.value, json.dumps(report, ensure_ascii=False) if report is not None else None, message,
+                   now_iso(), job_id))
+
+    def requeue_job(self, job_id: int, owner: str | None) -> bool:
+        """Put back a running job whose worker is gone (only if that worker still owns it)."""
+        with self.transaction():
+            cur = self.db.execute("UPDATE jobs SET state = 'queued', owner = NULL WHERE id = ? AND state = 'running' "
+                                  "AND owner IS ?", (job_id, owner))
+            return bool(cur.rowcount)

@@ -1,0 +1,345 @@
+"""Long work as background jobs (issue 18): web uploads, reindex and index catch-up.
+
+What a job is and how far it got (kind, state, done of total, rejected, report, who asked, when,
+which worker runs it) lives in the store (archive/store/jobs.py), so the dashboard, `jobs --json`
+and a PostgreSQL store read it through the store's seam. Huey (SqliteHuey, `jobs-queue.sqlite3`
+beside the store) only queues job ids and runs them in `flask --app app worker`; its periodic
+task resumes jobs whose worker died and catches the index up with the store.
+
+A kind of job is one function, registered by name:
+
+    @kind("export")
+    def export(run: Run) -> dict:     # run.store, run.engine, run.folder, run.settings, run.job
+        run.progress(0, total)        # then run.progress(done) as it goes; rejected= if it has any
+        ...
+        return {...}                  # the job's report, kept in the store as JSON
+
+and is started with `services.submit_job(store, data_dir, "export", who, ...)`. Raise JobFailed
+with a message for a clean failure. A job may be run more than once (its worker was killed; it
+is resumed up to MAX_ATTEMPTS times), so a kind must be safe to run again from the start —
+ingest is (records already stored come back `unchanged`). `run.folder` is the job's own
+folder under DATA_DIR/uploads; it is removed when the job ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import services
+from archive.ingest import Limits, Outcome, Status
+from archive.store import Job, JobState, Store
+from index import service as search
+from index.engine import Engine
+from index.locking import index_lock
+
+log = logging.getLogger("yeollam.jobs")
+
+UPLOAD_NAME = "batch.zip"
+MAX_ATTEMPTS = 3  # a job whose worker died this many times fails (it may be what kills it)
+STALE = 600  # seconds without a heartbeat after which another host's job counts as abandoned
+CATCH_UP_CHUNK = 200  # records indexed (and committed) per step of a catch-up
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+class JobFailed(Exception):
+    """A job that cannot go on; its message is shown to the clerk."""
+
+
+@dataclass
+class Run:
+    """One attempt at a job, handed to its kind's function."""
+
+    store: Store
+    engine: Engine
+    data_dir: Path
+    job: Job
+    settings: dict
+    done: int = 0
+    total: int | None = None
+    rejected: int = 0
+    _written: float = field(default=0.0, repr=False)
+
+    @property
+    def folder(self) -> Path:
+        return job_dir(self.data_dir, self.job.id)
+
+    def progress(self, done: int | None = None, total: int | None = None, rejected: int | None = None,
+                 force: bool = False) -> None:
+        """Say how far the job got; written at most every PROGRESS_EVERY seconds (also the heartbeat)."""
+        self.done = self.done if done is None else done
+        self.total = self.total if total is None else total
+        self.rejected = self.rejected if rejected is None else rejected
+        if force or time.monotonic() - self._written >= PROGRESS_EVERY:
+            self.store.job_progress(self.job.id, self.done, self.total, self.rejected)
+            self._written = time.monotonic()
+
+
+KINDS: dict[str, Callable[[Run], dict]] = {}
+
+
+def kind(name: str):
+    """Register a kind of job (see the module's docstring)."""
+    def register(fn: Callable[[Run], dict]) -> Callable[[Run], dict]:
+        KINDS[name] = fn
+        return fn
+    return register
+
+
+def job_dir(data_dir: Path, job_id: int) -> Path:
+    return Path(data_dir) / "uploads" / f"job-{job_id}"
+
+
+# -- the kinds of today --------------------------------------------------------------------
+
+@kind("ingest")
+def ingest(run: Run) -> dict:
+    """A batch the web stored in the job's folder, ingested as `flask ingest` does, record by record."""
+    upload = run.folder / UPLOAD_NAME
+    if not upload.is_file():
+        raise JobFailed("올린 파일이 없습니다 (작업 폴더가 지워졌습니다). The uploaded file is gone.")
+    for stale in run.folder.glob("yeollam-batch-*"):  # what a killed attempt had unpacked
+        shutil.rmtree(stale, ignore_errors=True)
+
+    def counted(folders: list[Path], label: str) -> list[Path]:
+        run.progress(0, len(folders), 0, force=True)
+        return folders
+
+    def decided(outcome: Outcome) -> None:
+        run.progress(run.done + 1, rejected=run.rejected + (outcome.status == Status.REJECTED))
+
+    limits = Limits(max_records=run.settings.get("MAX_BATCH_RECORDS"), unpack_dir=run.folder, on_outcome=decided)
+    report = services.ingest_batch(run.store, run.engine, run.data_dir, [upload], run.job.who,
+                                   source=run.job.source, each=counted, limits=limits)
+    if report.unreadable and not report.outcomes:
+        raise JobFailed("읽을 수 없는 묶음 (The batch was refused): " + "; ".join(report.unreadable))
+    data = report.as_dict()
+    data["resumed"] = run.job.attempts - 1  # attempts before this one, cut short by a stopped worker
+    return data
+
+
+@kind("reindex")
+def reindex(run: Run) -> dict:
+    """The whole index rebuilt into a fresh folder and swapped in, as `flask reindex` does."""
+    run.progress(0, run.store.count(), force=True)
+    n = search.rebuild(run.engine, run.store, progress=lambda k: run.progress(run.done + k))
+    run.progress(n, n, force=True)
+    return {"indexed": n}
+
+
+@kind("catch_up")
+def catch_up(run: Run) -> dict:
+    """Index what the store holds and the index lacks, CATCH_UP_CHUNK records at a time."""
+    store, engine = run.store, run.engine
+    if search.needs_rebuild(engine, store):
+        return {**reindex(run), "rebuilt": True}
+    pending = store.pending_index()
+    run.progress(0, len(pending), force=True)
+    for start in range(0, len(pending), CATCH_UP_CHUNK):
+        # under the lock from reading the store to writing the index, as index.service.catch_up does:
+        # a withhold in another process cannot land between the two
+        with index_lock(engine.data_dir):
+            search.update(engine, store, pending[start:start + CATCH_UP_CHUNK])
+        run.progress(min(start + CATCH_UP_CHUNK, len(pending)))
+    left = search.catch_up(engine, store)
+    return {"indexed": len(pending) + left, "rebuilt": False}
+
+
+# -- running one job -----------------------------------------------------------------------
+
+_running: set[int] = set()  # the jobs this process is running now
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run(store: Store, engine: Engine, data_dir: Path, job_id: int, settings: dict, owner: str) -> Job | None:
+    """Claim a queued job, run its kind, finish or fail it; its folder goes, however it ends."""
+    job = store.claim_job(job_id, owner)
+    if job is None:  # taken by another worker, finished, or a duplicate of a resumed job's id
+        return store.job(job_id)
+    _running.add(job_id)
+    attempt = Run(store, engine, data_dir, job, settings)
+    try:
+        report = KINDS[job.kind](attempt)
+    except JobFailed as exc:
+        attempt.progress(force=True)
+        store.finish_job(job_id, JobState.FAILED, message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a job's failure is reported, the worker goes on
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        attempt.progress(force=True)
+        store.finish_job(job_id, JobState.FAILED, message=f"작업이 실패했습니다. The job failed: "
+                                                          f"{type(exc).__name__}: {str(exc)[:300]}")
+    else:
+        attempt.progress(force=True)
+        store.finish_job(job_id, JobState.DONE, report=report)
+    finally:
+        _running.discard(job_id)
+        shutil.rmtree(job_dir(data_dir, job_id), ignore_errors=True)
+    search.catch_up(engine, store)  # whatever a failure left behind, searchable now
+    return store.job(job_id)
+
+
+def _gone(job: Job) -> bool:
+    """Whether a running job's worker is gone: a dead process of this host, or silent too long."""
+    if job.heartbeat_at and (datetime.now(UTC) - datetime.fromisoformat(job.heartbeat_at)).total_seconds() > STALE:
+        return True
+    host, _, pid = (job.owner or ":").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return not job.owner
+    if int(pid) == os.getpid():
+        return job.id not in _running
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recover(store: Store, data_dir: Path) -> list[int]:
+    """Resume the jobs of dead workers (or fail them after MAX_ATTEMPTS); return the ids queued again."""
+    again = []
+    for job in store.unfinished_jobs():
+        if job.state is not JobState.RUNNING or not _gone(job):
+            continue
+        if job.attempts >= MAX_ATTEMPTS:
+            store.finish_job(job.id, JobState.FAILED,
+                             message=f"작업하던 워커가 {job.attempts}번 멈춰 중단했습니다. "
+                                     f"The worker stopped {job.attempts} times during this job.")
+            shutil.rmtree(job_dir(data_dir, job.id), ignore_errors=True)
+        elif store.requeue_job(job.id, job.owner):
+            log.warning("job %s (%s): its worker %s is gone; resumed", job.id, job.kind, job.owner)
+            again.append(job.id)
+    return again
+
+
+def tend(store: Store, engine: Engine, data_dir: Path, settings: dict, owner: str) -> int | None:
+    """The worker's periodic care: resume abandoned jobs; catch the index up when it is behind.
+
+    The catch-up runs as a job of its own (listed with the others) only when there is something
+    to do and no other job is under way (an ingest indexes as it goes, a reindex does it all).
+    """
+    for job_id in recover(store, data_dir):
+        enqueue(data_dir, job_id)
+    if not (store.pending_index() or search.needs_rebuild(engine, store)) or store.unfinished_jobs():
+        return None
+    job_id = store.create_job("catch_up", "worker")
+    run(store, engine, data_dir, job_id, settings, owner)
+    return job_id
+
+
+# -- the queue: Huey over SQLite -----------------------------------------------------------
+
+_queues: dict[str, tuple] = {}
+_queues_lock = threading.Lock()
+_worker: dict[str, object] = {}  # the app of a `flask worker` process
+
+
+def queue(data_dir: Path) -> tuple:
+    """This store's Huey queue and its tasks (one per data folder and process; huey is imported only here)."""
+    key = str(Path(data_dir).resolve())
+    with _queues_lock:
+        if key not in _queues:
+            from huey import SqliteHuey, crontab
+
+            huey = SqliteHuey("yeollam", filename=str(Path(key) / "jobs-queue.sqlite3"), results=False, utc=True)
+            tasks = {"job": huey.task(name="job")(_job_task), "tend_now": huey.task(name="tend_now")(_tend_task)}
+            huey.periodic_task(crontab(minute="*"), name="tend")(_tend_task)
+            _queues[key] = (huey, tasks)
+        return _queues[key]
+
+
+def enqueue(data_dir: Path, job_id: int) -> None:
+    """Put a recorded job's id on the queue (a second copy of an id is harmless: claiming is atomic)."""
+    queue(data_dir)[1]["job"](job_id)
+
+
+def _context() -> tuple:
+    app = _worker["app"]
+    data_dir = Path(app.config["DATA_DIR"])
+    return Store(data_dir), app.extensions["search_engine"], data_dir, dict(app.config)
+
+
+def _job_task(job_id: int) -> None:
+    store, engine, data_dir, settings = _context()
+    try:
+        services.run_job(store, engine, data_dir, job_id, settings, worker_name())
+    finally:
+        store.close()
+
+
+def _tend_task() -> None:
+    store, engine, data_dir, settings = _context()
+    try:
+        tend(store, engine, data_dir, settings, worker_name())
+    finally:
+        store.close()
+
+
+def _prepare(app) -> tuple:
+    """Before a worker runs anything: resume dead workers' jobs, re-queue what the queue lost."""
+    _worker["app"] = app
+    data_dir = Path(app.config["DATA_DIR"])
+    huey, tasks = queue(data_dir)
+    store = Store(data_dir)
+    try:
+        queued_ids = {t.args[0] for t in huey.pending() if t.name == "job" and t.args}
+        for job_id in recover(store, data_dir):
+            enqueue(data_dir, job_id)
+            queued_ids.add(job_id)
+        for job in store.unfinished_jobs():  # queued in the store, lost from the queue (a crash between)
+            if job.state is JobState.QUEUED and job.id not in queued_ids:
+                enqueue(data_dir, job.id)
+        sweep(store, data_dir)
+    finally:
+        store.close()
+    return huey, tasks
+
+
+def sweep(store: Store, data_dir: Path, idle: float = 3600) -> None:
+    """Remove what no job will read again: folders of ended jobs, uploads of requests that died."""
+    folder = Path(data_dir) / "uploads"
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.name.startswith("job-") and path.name[4:].isdigit():
+            job = store.job(int(path.name[4:]))
+            if job is None or job.state.finished:
+                shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith("incoming-") and time.time() - path.stat().st_mtime > idle:
+            path.unlink(missing_ok=True)  # a web worker killed mid-upload; a live upload keeps writing
+
+
+def drain(app) -> int:
+    """Run every queued job in this process, then catch the index up; return how many ran (`worker --drain`)."""
+    huey, _ = _prepare(app)
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        ran += task.name == "job"
+    _tend_task()
+    return ran
+
+
+def work(app) -> None:
+    """Run jobs until stopped (`flask --app app worker`): SIGTERM or SIGINT stop it after the job under way."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    huey, tasks = _prepare(app)
+    tasks["tend_now"]()  # catch up now, not at the next minute
+    # one job at a time per process: the index lock is re-entrant within a process, so threads of
+    # one worker would not keep each other out; run more worker processes for more at once
+    consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True, initial_delay=0.05,
+                                    max_delay=0.5, graceful_signal="TERM", shutdown_timeout=60)
+    log.info("worker %s: jobs of %s", worker_name(), app.config["DATA_DIR"])
+    consumer.run()
