@@ -17,6 +17,8 @@ from tests.web.crawl import crawl, readable
 from tests.web.test_leak import probe_paths
 
 CANARY = "CANARYCRASH4242"
+pytestmark = pytest.mark.slow  # real CLI processes, SIGKILLed: about a minute and a half
+
 N = 30
 
 
@@ -49,8 +51,10 @@ def stored(data_dir) -> int:
         return 0
 
 
-@pytest.fixture
-def crash_batch(tmp_path):
+@pytest.fixture(scope="module")
+def crash_batch(tmp_path_factory):
+    """Built once for the module (its 60 real files take seconds); ingests only read it."""
+    tmp_path = tmp_path_factory.mktemp("crash-batch")
     records = []
     for i in range(N):
         files = {"본문.hwpx": hwpx_bytes(tmp_path, f"{i}번 기록의 공개 본문 크래시검사"),

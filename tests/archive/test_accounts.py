@@ -208,6 +208,7 @@ def hammer(data_dir, threads, guess):
     assert not errors
 
 
+@pytest.mark.slow
 def test_parallel_guesses_cannot_race_past_the_limit(tmp_path, hash_checks):
     store = Store(tmp_path)
     accounts.create_user(store, "kim", Role.CLERK, RIGHT)
@@ -245,6 +246,7 @@ print(len(checks))
 """
 
 
+@pytest.mark.slow
 def test_two_processes_cannot_race_past_the_limit(tmp_path):
     import subprocess
     import sys

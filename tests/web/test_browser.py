@@ -11,7 +11,8 @@ from werkzeug.serving import make_server
 from tests.conftest import SAMPLE, make_app
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+              pytest.mark.slow]
 
 
 @pytest.fixture

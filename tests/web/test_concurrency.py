@@ -6,6 +6,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
 from werkzeug.serving import make_server
 
 from tests.builders import batch, record
@@ -14,6 +15,7 @@ from tests.conftest import CLERK, make_app
 LATE = "CANARYRACE5150"  # public at first; withheld while the readers read
 
 
+@pytest.mark.slow
 def test_readers_see_no_error_and_nothing_after_it_is_withheld(clerk_app, tmp_path):
     data_dir = clerk_app.config["DATA_DIR"]
     runner = clerk_app.test_cli_runner()
