@@ -92,3 +92,32 @@ def test_an_index_with_an_older_schema_is_rebuilt_on_start(own_sample_app):
     whoosh_index.create_in(str(old), Schema(id=ID(stored=True, unique=True), body=TEXT()))
     again = make_app(Path(own_sample_app.config["DATA_DIR"]), SEARCH_ENGINE="whoosh")  # the start rebuilds
     assert hits(again, "서울협치협의회") == ["D0000032552803"]
+
+
+def test_a_reader_sees_another_process_commit_within_a_second(engine_app, tmp_path):
+    """A gunicorn worker reads while another process (the CLI, a second worker) writes."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.builders import batch, record
+    from tests.conftest import PROJECT
+
+    client = engine_app.test_client()
+    word = "다른프로세스에서온기록"
+
+    def found() -> int:
+        return client.get("/api/search", query_string={"q": word}).get_json()["total"]
+
+    assert found() == 0  # the reader is open and has searched before the write
+    root = batch(tmp_path / "b", (record(id="OTHER-1"), {"본문.txt": f"{word} 본문"}))
+    env = {**os.environ, "ARCHIVE_DATA_DIR": engine_app.config["DATA_DIR"], "ARCHIVE_SECRET_KEY": "k" * 40,
+           "ARCHIVE_SEARCH_ENGINE": engine_app.extensions["search_engine"].name}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "ingest", str(root)], cwd=PROJECT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    committed = time.monotonic()
+    while found() == 0 and time.monotonic() - committed < 1.0:
+        time.sleep(0.05)
+    assert found() == 1, "the reader did not see the other process's commit within a second"
