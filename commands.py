@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,7 +242,54 @@ def jobs_command(as_json: bool, limit: int) -> None:
                    f"  {row['who']}" + (f"  {row['message']}" if row["message"] else ""))
 
 
+@click.command("export")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--q", "q", default="", help="Search words, as in /search (empty: every record).")
+@click.option("--agency", default=None)
+@click.option("--kind", default=None)
+@click.option("--year", default=None)
+@click.option("--from", "date_from", default=None, help="Produced on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", default=None, help="Produced on or before (YYYY-MM-DD).")
+@click.option("--portal-url", default=None,
+              help="The portal's public URL for links (else ARCHIVE_PUBLIC_URL; SERVER_NAME, when set, wins).")
+@with_appcontext
+def export_command(out_dir, q, agency, kind, year, date_from, date_to, portal_url) -> None:
+    """Write a BagIt bag of the matching records' public JSON and public originals to OUT_DIR."""
+    from web import export
+
+    args = {k: v for k, v in {"q": q, "agency": agency, "kind": kind, "year": year, "from": date_from,
+                              "to": date_to}.items() if v}
+    if out_dir.exists() or not out_dir.parent.is_dir():
+        raise click.UsageError(f"{out_dir} exists, or its folder does not: name a new folder")
+    for key in ("from", "to"):
+        if key in args and not _is_date(args[key]):
+            raise click.UsageError(f"--{key} takes a date as YYYY-MM-DD, not {args[key]!r}")
+    server = current_app.config.get("SERVER_NAME")  # when set, Flask makes every link for it
+    portal = (f"{current_app.config['PREFERRED_URL_SCHEME']}://{server}" if server else
+              portal_url or os.environ.get("ARCHIVE_PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+    try:
+        outcome, prepared = export.export_to_folder(out_dir, export.search_request(args), args, portal)
+    except (export.QueryRefused, export.TooMany) as exc:
+        raise click.UsageError(str(exc) if isinstance(exc, export.QueryRefused) else
+                               f"more than {exc.limit} records match: narrow the search") from None
+    if outcome is None:
+        click.echo("nothing matched; no bag written", err=True)
+        sys.exit(1)
+    for problem in outcome.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(f"wrote {out_dir}: {outcome.records} records, {outcome.files} originals, {outcome.bytes} bytes"
+               + (" (the search was cut short: some matches may be missing)" if prepared.partial else ""))
+
+
+def _is_date(value: str) -> bool:
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     for command in (ingest_command, reindex_command, reextract_command, verify_command, disclose_command,
-                    users_group, worker_command, jobs_command):
+                    users_group, worker_command, jobs_command, export_command):
         app.cli.add_command(command)

@@ -15,13 +15,9 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/records/<record_id>")
 def record(record_id: str):
-    data = pages.record_page(get_store(), record_id)
+    data = pages.record_json(get_store(), record_id)
     if data is None:
         abort(404)
-    licences = data.pop("licences")
-    data["licences"] = [lic["code"] for lic in licences]
-    data["licence_details"] = licences
-    data.pop("classification_links")  # the HTML's navigation; the JSON has `classification`
     return data
 
 

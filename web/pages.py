@@ -73,6 +73,18 @@ def record_page(store: Store, record_id: str) -> dict | None:
     return view
 
 
+def record_json(store: Store, record_id: str) -> dict | None:
+    """Return the /api/records/<id> document (also each record's record.json in an export bag)."""
+    data = record_page(store, record_id)
+    if data is None:
+        return None
+    licences = data.pop("licences")
+    data["licences"] = [lic["code"] for lic in licences]
+    data["licence_details"] = licences
+    data.pop("classification_links")  # the HTML's navigation; the JSON has `classification`
+    return data
+
+
 def home_page(store: Store) -> dict:
     return {
         "total": store.count(),

@@ -17,13 +17,17 @@ LOC = re.compile(r"<loc>([^<]+)</loc>")
 
 def readable(response) -> str:
     """Return everything a response could show: its text, a PDF's text, a zip's members."""
-    body = response.data
+    return readable_bytes(response.data)
+
+
+def readable_bytes(body: bytes, depth: int = 0) -> str:
+    """The text of some bytes; a PDF's text and a zip's members (an export's HWPX and PDFs too), read in."""
     parts = [body.decode("utf-8", errors="replace")]
     if body.startswith(b"%PDF"):
         parts += [page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages]
-    if body.startswith(b"PK"):
+    if body.startswith(b"PK") and depth < 3:
         with zipfile.ZipFile(io.BytesIO(body)) as zf:
-            parts += [zf.read(n).decode("utf-8", errors="replace") for n in zf.namelist()]
+            parts += [readable_bytes(zf.read(n), depth + 1) for n in zf.namelist()]
     return "\n".join(parts)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import batch, hwpx_bytes, pdf_bytes, record
-from tests.web.crawl import crawl, readable
+from tests.web.crawl import crawl, readable, readable_bytes
 
 CANARIES = ["CANARYQX7731", "카나리아비밀문구", "CANARYPDF5521", "카나리아요약문", "CANARYMD0042"]
 LATE = "CANARYLATE9090"  # public at first, withheld by a clerk later
@@ -63,7 +63,8 @@ def probe_paths(record_ids, attachments=5):
     # Parts of the Korean canaries: phrase search would find them if they were indexed,
     # and the page's echo of the query does not hold the whole canary.
     for q in ["리아비밀", "아요약", "비공개", "메모", "명부", "800101"]:
-        paths += [f"/search?q={q}", f"/api/search?q={q}"]
+        paths += [f"/search?q={q}", f"/api/search?q={q}", f"/export.zip?q={q}"]
+    paths += ["/export.zip", "/export.zip?disclosure=partial", "/export.zip?disclosure=withheld"]
     for rid in record_ids:
         paths += [f"/records/{rid}", f"/api/records/{rid}"]
         for n in range(1, attachments + 1):
@@ -149,6 +150,23 @@ def test_no_canary_after_a_clerk_withholds(canary_app):
     assert client.get("/records/C-PARTIAL/attachments/5/pdf").status_code == 451
     cache = Path(canary_app.config["DATA_DIR"]) / "renditions"
     assert not [p for p in cache.glob("*.pdf") if LATE in readable_pdf(p)]  # not even on disk
+
+
+def test_no_canary_in_an_export_bag(canary_app, tmp_path):
+    """The command's bag: every file of it read (record JSON, originals, tag files), no canary."""
+    import bagit
+
+    result = canary_app.test_cli_runner().invoke(args=["export", str(tmp_path / "bag")])
+    assert result.exit_code == 0, result.output
+    bagit.Bag(str(tmp_path / "bag")).validate()
+    files = [p for p in (tmp_path / "bag").rglob("*") if p.is_file()]
+    assert len(files) > 6
+    for path in files:
+        shown = readable_bytes(path.read_bytes())
+        for canary in CANARIES:
+            assert canary not in shown, f"{canary} leaked in {path}"
+    names = {p.name for p in files}
+    assert "01-공개본.txt" in names and not {"02-비공개.hwpx", "03-명부.pdf", "04-메모.md"} & names
 
 
 def readable_pdf(path) -> str:

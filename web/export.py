@@ -1,0 +1,132 @@
+"""Bulk export: /export.zip?<the /search parameters>, and what the `export` command shares with it.
+
+The bag is archive.export's; the records are those /api/search finds (index.selection), each as
+its /api/records/<id> document (pages.record_json, built from the public view). The web answers
+up to a stated limit (EXPORT_MAX_RECORDS records, EXPORT_MAX_BYTES bytes of originals), counted
+before the first byte is sent; past it, a page that points to the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, request, stream_with_context
+
+from archive import export
+from archive.store import Store
+from index.engine import SearchRequest
+from index.lang import QueryRefused
+from index.selection import matching_ids
+
+from . import pages
+from .context import data_dir, get_engine, get_store
+from .downloads import content_disposition
+from .public import search_params, search_request
+
+bp = Blueprint("export", __name__)
+
+EXPORT_DEFAULTS = {
+    "EXPORT_MAX_RECORDS": ("ARCHIVE_EXPORT_MAX_RECORDS", 500),
+    "EXPORT_MAX_BYTES": ("ARCHIVE_EXPORT_MAX_BYTES", 2 * 1024**3),
+}
+CLI_MAX_RECORDS = 50_000  # the command's own bound: the engine's last page at the selection's page size
+
+
+@bp.record_once
+def _defaults(state) -> None:
+    for key, (env, default) in EXPORT_DEFAULTS.items():
+        state.app.config.setdefault(key, int(os.environ[env]) if env in os.environ else default)
+
+
+class TooMany(Exception):
+    """More records match than the limit allows."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+
+@dataclass
+class Prepared:
+    planned: list[export.Planned]
+    info: dict[str, str]
+    partial: bool
+
+    @property
+    def bytes(self) -> int:
+        return sum(p.size for p in self.planned)
+
+
+def prepare(engine, store, req: SearchRequest, query: dict[str, str], portal: str, limit: int) -> Prepared:
+    """Select and count what a bag of this search would hold (the command and the web share it).
+
+    Raises TooMany past `limit` records, QueryRefused for a query too costly to run.
+    """
+    req.sort = req.sort if req.sort != "relevance" or req.q.strip() else "oldest"
+    selection = matching_ids(engine, req, limit)
+    if len(selection.ids) > limit:
+        raise TooMany(limit)
+    planned = export.plan(store, selection.ids)
+    date = datetime.now(UTC).date().isoformat()
+    return Prepared(planned, export.bag_info(query, portal, date, len(planned)), selection.partial)
+
+
+def _limits_message(what: str) -> str:
+    config = current_app.config
+    return (f"내보내기는 웹에서 한 번에 기록 {config['EXPORT_MAX_RECORDS']:,}건, 원본 "
+            f"{config['EXPORT_MAX_BYTES'] / 1024**3:,.1f} GiB까지입니다 ({what}). 검색 조건을 좁히거나 명령줄에서 "
+            f"`flask --app app export OUT_DIR --q …`로 내보내십시오. "
+            f"The web export is limited to {config['EXPORT_MAX_RECORDS']:,} records and "
+            f"{config['EXPORT_MAX_BYTES'] / 1024**3:,.1f} GiB of originals; narrow the search, or use the "
+            f"command line: flask --app app export OUT_DIR --q ...")
+
+
+@bp.get("/export.zip")
+def export_zip():
+    req = search_request(request.args)
+    query = {k: str(v) for k, v in search_params(req).items() if k != "page"}
+    config = current_app.config
+    store = get_store()
+    try:
+        prepared = prepare(get_engine(), store, req, query, request.host_url.rstrip("/"),
+                           config["EXPORT_MAX_RECORDS"])
+    except QueryRefused as exc:
+        abort(400, description=str(exc))
+    except TooMany:
+        abort(413, description=_limits_message("more records match"))
+    if not prepared.planned:
+        abort(404, description="검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다. No record matches this search.")
+    if prepared.bytes > config["EXPORT_MAX_BYTES"]:
+        abort(413, description=_limits_message(f"{prepared.bytes / 1024**3:,.2f} GiB match"))
+    root = f"yeollam-export-{prepared.info['Bagging-Date']}"
+    response = Response(stream_with_context(_streamed(root, prepared)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = content_disposition(f"{root}.zip")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _streamed(root: str, prepared: Prepared):
+    """The zip's chunks, read through a store of its own (the request's closes when the view returns)."""
+    store = Store(data_dir())
+    try:
+        yield from export.stream_bag(root, store, prepared.planned, lambda rid: pages.record_json(store, rid),
+                                     prepared.info)
+    finally:
+        store.close()
+
+
+def export_to_folder(out_dir, req: SearchRequest, query: dict[str, str], portal: str):
+    """The `export` command's work, in an app context: the bag at `out_dir`; None when nothing matched.
+
+    Record URLs are made for `portal` (a request context of its own), as the web would make them.
+    """
+    app = current_app._get_current_object()
+    store = get_store()
+    prepared = prepare(get_engine(), store, req, query, portal, CLI_MAX_RECORDS)
+    if not prepared.planned:
+        return None, prepared
+    with app.test_request_context("/", base_url=portal):
+        outcome = export.write_bag(out_dir, store, prepared.planned,
+                                   lambda rid: pages.record_json(store, rid), prepared.info)
+    return outcome, prepared
