@@ -10,12 +10,13 @@ from __future__ import annotations
 from .accounts import AccountExists, AccountRow, AccountsMixin
 from .audit import AuditMixin
 from .connection import Connection, now_iso
+from .harvest import HarvestMixin
 from .jobs import Job, JobsMixin, JobState
 from .migrations import StoreTooNew
 from .records import Extraction, Flagged, RecordsMixin, classification_path
 
 
-class Store(AccountsMixin, AuditMixin, JobsMixin, RecordsMixin, Connection):
+class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, RecordsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 
 

@@ -238,7 +238,20 @@ def _v9(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v10(db: sqlite3.Connection) -> None:
+    """When each record's public view last changed (OAI-PMH datestamps, issue 12).
+
+    Set by the store's writes that change what the public sees of a record (save, set_disclosure);
+    a store made before starts from the record's ingest or the last audited change to it.
+    """
+    if "public_changed_at" not in _columns(db, "records"):
+        db.execute("ALTER TABLE records ADD COLUMN public_changed_at TEXT")
+    db.execute("UPDATE records SET public_changed_at = max(ingested_at, coalesce((SELECT max(at) FROM audit "
+               "WHERE audit.record_id = records.id), '')) WHERE public_changed_at IS NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS records_public_changed ON records (public_changed_at, id)")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 
 
 def _statements(script: str) -> list[str]:

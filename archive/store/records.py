@@ -264,6 +264,7 @@ class RecordsMixin:
         with self.transaction():
             previous = self.digest_of(record.id)
             version = previous[1] + 1 if previous else 1
+            before = [r[0] for r in self._all("SELECT sha256 FROM attachments WHERE record_id = ?", (record.id,))]
             self.db.execute("DELETE FROM attachments WHERE record_id = ?", (record.id,))
             self.db.execute("DELETE FROM records WHERE id = ?", (record.id,))
             self.db.execute(
@@ -277,6 +278,8 @@ class RecordsMixin:
                 [(record.id, a.n, a.name, a.title, a.note, a.disclosure.value, json.dumps(a.grounds), a.sha256,
                   a.size, a.media_type, a.hold.value if a.hold else None) for a in record.attachments])
             self._put_extractions(list(extractions.values()))
+            # the copies of its files, old and new, may change level with it (withheld anywhere, everywhere)
+            self._publicly_changed([record.id], {a.sha256 for a in record.attachments} | set(before))
             self._public_changed()
         return version
 
@@ -297,6 +300,8 @@ class RecordsMixin:
         with self.transaction():
             self.db.execute("UPDATE attachments SET disclosure = ?, grounds = ?, hold = NULL "
                             "WHERE record_id = ? AND n = ?", (level.value, json.dumps(grounds), record_id, n))
+            row = self._one("SELECT sha256 FROM attachments WHERE record_id = ? AND n = ?", (record_id, n))
+            self._publicly_changed([record_id], {row[0]} if row else set())
             self._public_changed()
 
     def hold_content(self, sha256: str, record_id: str, grounds: list[int]) -> None:
