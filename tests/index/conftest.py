@@ -7,7 +7,7 @@ import pytest
 from archive.store import Store
 from index import service
 from index.engine import ENGINES, SearchRequest
-from tests.conftest import SAMPLE, make_app
+from tests.conftest import make_app
 
 
 @pytest.fixture(params=ENGINES, scope="session")
@@ -41,9 +41,13 @@ def ingested(data_dir, engine_name: str, *paths) -> Searcher:
 
 
 @pytest.fixture(scope="session")
-def sample_searcher(engine_name, tmp_path_factory) -> Searcher:
-    """The sample batch ingested through the real CLI, once per engine."""
-    return ingested(tmp_path_factory.mktemp(f"sample-{engine_name}") / "store", engine_name, SAMPLE)
+def sample_searcher(engine_name, sample_store, tmp_path_factory) -> Searcher:
+    """The sample batch (ingested once through the real CLI) indexed by this engine at its first start."""
+    import shutil
+
+    data_dir = tmp_path_factory.mktemp(f"sample-{engine_name}") / "store"
+    shutil.copytree(sample_store, data_dir, symlinks=True)
+    return Searcher(make_app(data_dir, SEARCH_ENGINE=engine_name))
 
 
 @pytest.fixture
