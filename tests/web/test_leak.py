@@ -63,10 +63,15 @@ def probe_paths(record_ids, attachments=5):
     # Parts of the Korean canaries: phrase search would find them if they were indexed,
     # and the page's echo of the query does not hold the whole canary.
     for q in ["리아비밀", "아요약", "비공개", "메모", "명부", "800101"]:
-        paths += [f"/search?q={q}", f"/api/search?q={q}", f"/export.zip?q={q}"]
+        paths += [f"/search?q={q}", f"/api/search?q={q}", f"/export.zip?q={q}", f"/feed.atom?q={q}"]
+    # harvesting (issue 12): every verb that shows a record, whole lists included
+    paths += ["/oai?verb=Identify", "/oai?verb=ListSets", "/oai?verb=ListRecords&metadataPrefix=oai_dc",
+              "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc", "/feed.atom?disclosure=partial",
+              "/feed.atom?disclosure=withheld"]
     paths += ["/export.zip", "/export.zip?disclosure=partial", "/export.zip?disclosure=withheld"]
     for rid in record_ids:
-        paths += [f"/records/{rid}", f"/api/records/{rid}"]
+        paths += [f"/records/{rid}", f"/api/records/{rid}",
+                  f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:{rid}"]
         for n in range(1, attachments + 1):
             for kind in ("original", "pdf", "text"):
                 paths.append(f"/records/{rid}/attachments/{n}/{kind}")
