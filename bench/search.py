@@ -21,7 +21,9 @@ FTS5 table on the same texts, and times per query class p50/p95/max of:
 Prints the machine, build rate, index size, peak RSS per phase, the ratios engine/FTS5 of the same
 run, and with `--withhold` the time of one withhold (`services.change_disclosure` in process, then
 `flask disclose` as a command) including the index erasure. Everything stays under a temporary
-folder (`--tmp`), removed at the end.
+folder (`--tmp`), removed at the end. A 100,000 run takes about an hour here (the tantivy rebuild
+alone half an hour): while others edit the tree, run it from a copy (`git archive HEAD | tar -x -C
+DIR`), or a module changed mid-run stops it at the first import that disagrees.
 """
 
 from __future__ import annotations
