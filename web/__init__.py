@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, auth, clerk, context, downloads, errors, feeds, filters, oai, public, security
+from . import api, auth, clerk, context, downloads, errors, feeds, filters, oai, openapi, public, security
 from . import export as export_views
 from .uploads import StreamedUploads
 
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(oai.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(clerk.bp)
     app.register_blueprint(export_views.bp)

@@ -1,0 +1,126 @@
+"""/api/openapi.json: an OpenAPI 3 description of every JSON endpoint (issue 12.8).
+
+tests/web/test_openapi.py keeps it true: schemathesis calls the live server with what the
+description allows and checks every answer against it, and every /api/ route must be described.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, url_for
+
+bp = Blueprint("openapi", __name__)
+
+
+def _nullable(kind: str) -> dict:
+    return {"type": kind, "nullable": True}
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+LEVEL = {"type": "string", "enum": ["public", "partial", "withheld"]}
+INTS = {"type": "array", "items": INT}
+
+
+def _object(required: dict, optional: dict | None = None) -> dict:
+    return {"type": "object", "required": sorted(required), "properties": {**required, **(optional or {})}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR = _json(_ref("Error"), "an error, {\"error\": {\"code\", \"message\", \"message_ko\"}}")
+NAME_COUNT = _object({"name": STR, "count": INT})
+SCHEMAS = {
+    "Error": _object({"error": _object({"code": INT, "message": STR}, {"message_ko": STR})}),
+    "RecordSummary": _object({"id": STR, "title": STR, "kind": _nullable("string"), "agency": STR,
+                              "department": _nullable("string"), "produced": STR, "disclosure": LEVEL,
+                              "disclosure_label": STR, "summary": _nullable("string"), "url": STR}),
+    "Attachment": _object({"n": INT, "name": STR, "disclosure": {"type": "string", "enum": ["public", "withheld"]},
+                           "grounds": INTS},
+                          {"size": INT, "sha256": STR, "url": STR, "pdf_url": STR, "text_url": STR,
+                           "title": _nullable("string")}),
+    "Record": _object({"id": STR, "title": STR, "kind": _nullable("string"), "agency": STR,
+                       "department": _nullable("string"), "doc_number": _nullable("string"), "produced": STR,
+                       "approved": _nullable("string"), "retention": _nullable("string"),
+                       "classification": {"type": "array", "items": STR},
+                       "licences": {"type": "array", "items": STR},
+                       "disclosure": _object({"level": LEVEL, "grounds": INTS}, {"label": STR}),
+                       "attachments": {"type": "array", "items": _ref("Attachment")}, "url": STR},
+                      {"summary": _nullable("string"), "history": {"type": "array", "items": {"type": "object"}},
+                       "texts": {"type": "array", "items": _object({"n": INT, "name": STR, "text": STR})}}),
+    "SearchHit": _object({"id": STR, "title": STR, "title_html": STR, "agency": STR, "produced": STR,
+                          "disclosure": LEVEL, "snippet": STR, "url": STR},
+                         {"kind": _nullable("string"), "department": _nullable("string"), "grounds": INTS,
+                          "matched_attachment": {"type": "object", "nullable": True,
+                                                 "required": ["n", "name", "url"],
+                                                 "properties": {"n": INT, "name": STR, "url": STR}}}),
+    "Search": _object({"total": INT, "page": INT, "pages": INT,
+                       "results": {"type": "array", "items": _ref("SearchHit")},
+                       "facets": {"type": "object", "additionalProperties": {
+                           "type": "array", "items": _object({"value": {}, "count": INT})}}},
+                      {"page_size": INT, "partial": BOOL, "histogram": {"type": "array", "items": _object(
+                          {"year": {}, "count": INT})}, "resolved": {"type": "array", "items": {"type": "object"}},
+                       "facet_labels": {"type": "object"}, "query": {"type": "object"}}),
+    "Home": _object({"total": INT, "newest": {"type": "array", "items": _ref("RecordSummary")},
+                     "agencies": {"type": "array", "items": NAME_COUNT},
+                     "classifications": {"type": "array", "items": NAME_COUNT}}),
+    "Classification": _object({"path": {"type": "array", "items": STR}, "total": INT, "page": INT, "pages": INT,
+                               "results": {"type": "array", "items": _ref("RecordSummary")}}),
+}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PAGE = _query("page", {"type": "integer", "minimum": 1, "maximum": 1000000}, "page number, from 1")
+SEARCH_PARAMS = [
+    _query("q", {"type": "string", "maxLength": 300}, "the query language of /search/help"),
+    *[_query(name, STR, f"facet filter: {name}") for name in ("agency", "department", "kind", "year",
+                                                                "ground", "licence")],
+    _query("disclosure", LEVEL, "disclosure level"),
+    _query("from", {"type": "string", "format": "date"}, "produced on or after (ISO date)"),
+    _query("to", {"type": "string", "format": "date"}, "produced on or before (ISO date)"),
+    _query("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "order"),
+    PAGE,
+]
+
+
+def _get(summary: str, ok: dict, parameters: list | None = None, errors: tuple[int, ...] = ()) -> dict:
+    responses = {"200": _json(ok, summary)}
+    responses.update({str(code): ERROR for code in errors})
+    return {"get": {"summary": summary, "parameters": parameters or [], "responses": responses}}
+
+
+def _path_param(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1},
+            "description": description}
+
+
+PATHS = {
+    "/api/": _get("home data: totals, newest records, agencies and classifications", _ref("Home")),
+    "/api/search": _get("search, with facets and snippets from public text", _ref("Search"), SEARCH_PARAMS,
+                        (400,)),
+    "/api/records/{record_id}": _get("a record's public view", _ref("Record"),
+                                     [_path_param("record_id", "the management number")], (404,)),
+    "/api/classification/{path}": _get("records of a classification", _ref("Classification"),
+                                       [_path_param("path", "the classification path, / between levels"), PAGE],
+                                       (400, 404)),
+    "/api/openapi.json": _get("this description", {"type": "object"}),
+}
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "열람 Yeollam JSON API", "version": "2",
+                 "description": "Every JSON twin of the portal's public pages; built from the public view only."},
+        "servers": [{"url": url_for("public.home", _external=True).rstrip("/")}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }
