@@ -78,8 +78,9 @@ def test_a_classification_feed(feed_app):
 
 def test_no_withheld_content_in_feeds(feed_app):
     client = feed_app.test_client()
-    for path in ["/feed.atom", "/feed.atom?q=미세먼지저감대책", "/feed.atom?disclosure=withheld", "/feed.atom?q=피드문구",
-                 "/feed.atom?q=피드요약", "/feed.atom?classification=행정", "/feed.atom?disclosure=partial"]:
+    for path in ["/feed.atom", "/feed.atom?q=미세먼지저감대책", "/feed.atom?disclosure=withheld",
+                 "/feed.atom?q=피드문구", "/feed.atom?q=피드요약", "/feed.atom?classification=행정",
+                 "/feed.atom?disclosure=partial"]:
         parsed, body = _feed(client, path)
         for canary in CANARIES:
             assert canary not in body, path
