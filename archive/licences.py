@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "licence-terms.json"
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def licence(code: str) -> Licence | None:
             f"공공누리 제{number}유형",
             ko,
             en,
-            f"https://www.kogl.or.kr/info/license.do#{number:0>2}-tab",
+            f"https://www.kogl.or.kr/info/licenseType{number}.do",
             f"KOGL Type {number}",
         )
     if code == "CC0-1.0":
@@ -65,3 +70,58 @@ def licence(code: str) -> Licence | None:
             f"CC {match.group(1)}",
         )
     return None
+
+
+@cache
+def _table() -> dict:
+    return json.loads(TERMS_FILE.read_text(encoding="utf-8"))
+
+
+def terms(code: str) -> dict[str, bool] | None:
+    """What a licence leaves free, term by term (data/licence-terms.json); None for an unknown code."""
+    table = _table()
+    if code in table["licences"]:
+        return dict(table["licences"][code])
+    match = _CC_RE.match(code)
+    if not match or match.group(2) not in _CC_VERSIONS:
+        return None
+    out = dict(table["cc_default"])
+    for part in match.group(1).split("-"):
+        out.update(table["cc_elements"].get(part, {}))
+    return out
+
+
+def conflicts(codes: list[str]) -> list[dict]:
+    """Where a record's licences contradict each other, term by term, and which terms govern.
+
+    The stricter governs until the agency clarifies: the licences that restrict the term.
+    """
+    known = [(code, t) for code in dict.fromkeys(codes) if (t := terms(code)) is not None][:20]
+    out = []
+    for term, words in _table()["terms"].items():
+        free = [code for code, t in known if t[term]]
+        strict = [code for code, t in known if not t[term]]
+        if not free or not strict:
+            continue
+        free_names, strict_names = (", ".join(licence(c).name for c in cs) for cs in (free, strict))
+        free_en, strict_en = (", ".join(_name_en(c) for c in cs) for cs in (free, strict))
+        out.append({
+            "term": term,
+            "licences": free + strict,
+            "allowed_by": free,
+            "restricted_by": strict,
+            "governs": strict,
+            "message": {
+                "ko": f"{free_names}은(는) {words['ko']}에 제한이 없지만 {strict_names}은(는) 제한합니다. "
+                      f"기관이 분명히 밝힐 때까지 더 엄격한 조건({strict_names})이 적용됩니다: "
+                      f"{words['strict_ko']}.",
+                "en": f"{free_en} leaves {words['en']} free but {strict_en} restricts it; until the agency "
+                      f"clarifies, the stricter terms ({strict_en}) govern: {words['strict_en']}.",
+            },
+        })
+    return out
+
+
+def _name_en(code: str) -> str:
+    lic = licence(code)
+    return lic.badge if code.startswith("KOGL") else lic.name

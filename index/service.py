@@ -158,15 +158,26 @@ def _result(record, store, body_words: Asked, title_words: Asked) -> dict:
 
 
 def related(engine: Engine, store, record, limit: int = 5) -> list[dict]:
-    """Up to `limit` records like this one, chosen from its public text only."""
+    """Up to `limit` records like this one, chosen from its public text only.
+
+    The engine's more-like-this over the public view's title and summary and the public
+    attachments' text (the index holds nothing else), in its order; when it finds fewer, records of
+    the same classification (its whole path, and below it) fill the list.
+    """
+    view = public_view(record)
     body, _ = public_body(record, store.text_of)
-    text = " ".join(filter(None, [record.title, public_view(record)["summary"] or "", body]))
-    out = []
-    for record_id in engine.more_like(record.id, text, limit):
+    text = " ".join(filter(None, [view["title"], view["summary"] or "", body]))
+    chosen: dict[str, str] = {}
+    for record_id in engine.more_like(record.id, text, limit) if limit > 0 else []:
         other = store.get(record_id)
-        if other is not None:
-            out.append({"id": other.id, "title": other.title})
-    return out
+        if other is not None and other.id != record.id:
+            chosen.setdefault(other.id, public_view(other)["title"])
+    if len(chosen) < limit and view["classification"]:
+        _, same = store.by_classification(view["classification"], limit + len(chosen) + 1, 0)
+        for other in same:
+            if other.id != record.id and len(chosen) < limit:
+                chosen.setdefault(other.id, public_view(other)["title"])
+    return [{"id": rid, "title": title} for rid, title in list(chosen.items())[:limit]]
 
 
 # -- results cached per index generation: a commit or a swap makes a new one ------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, auth, clerk, context, downloads, errors, feeds, filters, oai, openapi, public, security
+from . import api, auth, clerk, context, downloads, errors, feeds, filters, oai, openapi, public, security, sharing
 from . import export as export_views
 from .uploads import StreamedUploads
 
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(clerk.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(sharing.bp)

@@ -6,7 +6,7 @@ import re
 
 import markdown
 import nh3
-from flask import Flask
+from flask import Flask, make_response
 from markupsafe import Markup
 
 # Markdown summaries are written by clerks, but a batch is still outside input: only these
@@ -63,9 +63,24 @@ SECURITY_HEADERS = {
 }
 
 
+# The embed view only (web/sharing.py) may be framed, by any site; every other page: 'none'.
+EMBED_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("frame-ancestors 'none'", "frame-ancestors *")
+
+
+def framable(body):
+    """Make a response of the embed view, marked so that _secure lets other sites frame it."""
+    response = make_response(body)
+    response.framable = True
+    return response
+
+
 def _secure(response):
+    if getattr(response, "framable", False):
+        response.headers["Content-Security-Policy"] = EMBED_CSP
+        response.headers.pop("X-Frame-Options", None)
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if not (getattr(response, "framable", False) and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
     return response
 
 

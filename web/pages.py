@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from flask import url_for
 
-from archive import audit
+from archive import audit, structured
+from archive.citation import citation
 from archive.disclosure import GROUNDS, Disclosure
 from archive.extract import REASONS, format_name
+from archive.licences import conflicts
 from archive.records import public_text_of, public_view
 from archive.store import Store
 from index import names
 from index.engine import SearchRequest
-from index.service import cached_search
+from index.service import cached_search, related
 
+from .context import get_engine
+
+RELATED = 5  # related records on a page and in its JSON
 DISCLAIMER = (
     "본 문서는 공문서로서의 법적 효력은 없으며, 위조·변조·도용 등 불법적 활용으로 인하여 "
     "발생된 모든 책임은 불법적으로 활용한 자에게 있습니다"
@@ -70,7 +75,24 @@ def record_page(store: Store, record_id: str) -> dict | None:
     ]
     view["disclaimer"] = DISCLAIMER
     view["history"] = audit.public_history(store.audit_of_record(record.id))
+    view["citation"] = citation(view, view["url"])
+    view["licence_conflicts"] = conflicts([lic["code"] for lic in view["licences"]])
+    view["related"] = [
+        {**item, "url": url_for("public.record", record_id=item["id"], _external=True)}
+        for item in related(get_engine(), store, record, RELATED)
+    ]
     return view
+
+
+def record_html_page(store: Store, record_id: str) -> dict | None:
+    """The record page's data with what only the HTML carries: JSON-LD, sharing cards, oEmbed and embed links."""
+    data = record_page(store, record_id)
+    if data is not None:
+        data["json_ld"] = structured.json_ld(data)
+        data["cards"] = structured.cards(data)
+        data["embed_url"] = url_for("sharing.embed", record_id=data["id"], _external=True)
+        data["oembed_url"] = url_for("sharing.oembed", url=data["url"], format="json", _external=True)
+    return data
 
 
 def record_json(store: Store, record_id: str) -> dict | None:

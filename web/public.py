@@ -87,7 +87,7 @@ def search_help():
 
 @bp.get("/records/<record_id>")
 def record(record_id: str):
-    data = pages.record_page(get_store(), record_id)
+    data = pages.record_html_page(get_store(), record_id)
     if data is None:
         abort(404)
     return render_template("record.html", page=data)

@@ -70,7 +70,8 @@ def probe_paths(record_ids, attachments=5):
               "/feed.atom?disclosure=withheld"]
     paths += ["/export.zip", "/export.zip?disclosure=partial", "/export.zip?disclosure=withheld"]
     for rid in record_ids:
-        paths += [f"/records/{rid}", f"/api/records/{rid}",
+        paths += [f"/records/{rid}", f"/api/records/{rid}", f"/records/{rid}/embed",
+                  f"/oembed?url=http://localhost/records/{rid}&format=json",
                   f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:{rid}"]
         for n in range(1, attachments + 1):
             for kind in ("original", "pdf", "text"):
