@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from .blobs import Damaged
 from .disclosure import Disclosure
@@ -71,7 +72,7 @@ def bag_info(query: dict[str, str], portal: str, date: str, records: int) -> dic
     return {
         "Source-Organization": f"열람 Yeollam ({portal})",
         "External-Description": f"Public records matching {asked} at {portal}, exported {date}",
-        "External-Identifier": f"{portal.rstrip('/')}/search?{asked}" if query else portal,
+        "External-Identifier": f"{portal.rstrip('/')}/search?{urlencode(query)}" if query else portal,
         "Bagging-Date": date,
         "Bag-Count": "1 of 1",
         "Yeollam-Portal": portal,

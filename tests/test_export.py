@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import urlencode
 
 import bagit
 import pytest
@@ -64,6 +65,8 @@ def test_filters_select_as_search_does(sample_app, tmp_path):
     assert {p.name for p in (tmp_path / "bag" / "data" / "records").iterdir()} == expected
     info = bagit.Bag(str(tmp_path / "bag")).info
     assert info["Yeollam-Query"] == "agency=서울특별시&from=2018-01-01"
+    assert info["External-Identifier"] == "http://localhost/search?" + urlencode(
+        {"agency": "서울특별시", "from": "2018-01-01"})
 
 
 def test_nothing_matched_is_exit_1_and_no_folder(sample_app, tmp_path):
@@ -114,3 +117,26 @@ def test_a_damaged_original_is_left_out_and_said(own_sample_app, tmp_path):
     bag.validate()
     assert not (tmp_path / "bag" / "data" / "records" / SEED / "attachments").exists()
     assert SEED in (tmp_path / "bag" / "data" / "export-problems.txt").read_text("utf-8")
+
+
+def test_a_file_withheld_while_an_export_runs_stays_out(clerk_app, tmp_path):
+    """The record JSON may be seconds old: each original is checked against the store before it is read."""
+    from archive import export
+    from archive.store import Store
+    from web import pages
+
+    with clerk_app.test_request_context("/"):
+        store = Store(clerk_app.config["DATA_DIR"])
+        try:
+            stale = pages.record_json(store, SEED)  # attachment 1 public here
+            result = clerk_app.test_cli_runner().invoke(args=[
+                "disclose", SEED, "1", "--withhold", "--ground", "6", "--reason", "늦게 찾은 개인정보",
+                "--clerk", "kim"])
+            assert result.exit_code == 0, result.output
+            outcome = export.write_bag(tmp_path / "bag", store, [export.Planned(SEED, 1, 1)],
+                                       lambda rid: stale, export.bag_info({}, "http://localhost", "2026-01-01", 1))
+        finally:
+            store.close()
+    assert outcome.files == 0 and "no longer public" in outcome.problems[0]
+    assert not (tmp_path / "bag" / "data" / "records" / SEED / "attachments").exists()
+    bagit.Bag(str(tmp_path / "bag")).validate()
