@@ -51,7 +51,17 @@ SCHEMAS = {
                        "disclosure": _object({"level": LEVEL, "grounds": INTS}, {"label": STR}),
                        "attachments": {"type": "array", "items": _ref("Attachment")}, "url": STR},
                       {"summary": _nullable("string"), "history": {"type": "array", "items": {"type": "object"}},
-                       "texts": {"type": "array", "items": _object({"n": INT, "name": STR, "text": STR})}}),
+                       "texts": {"type": "array", "items": _object({"n": INT, "name": STR, "text": STR})},
+                       "citation": _object({"kogl": _nullable("string"), "text": STR, "bibtex": STR,
+                                            "csl": {"type": "object"}}, {"text_en": STR, "kogl_type": {}}),
+                       "licence_conflicts": {"type": "array", "items": _object(
+                           {"licences": {"type": "array", "items": STR}, "governs": {"type": "array", "items": STR}},
+                           {"allowed_by": {"type": "array", "items": STR}, "message": {"type": "object"}})},
+                       "related": {"type": "array", "maxItems": 5,
+                                   "items": _object({"id": STR, "title": STR, "url": STR})}}),
+    "OEmbed": _object({"version": {"type": "string", "enum": ["1.0"]}, "type": STR, "html": STR, "width": INT,
+                       "height": INT}, {"title": STR, "author_name": STR, "provider_name": STR,
+                                        "provider_url": STR, "cache_age": INT}),
     "SearchHit": _object({"id": STR, "title": STR, "title_html": STR, "agency": STR, "produced": STR,
                           "disclosure": LEVEL, "snippet": STR, "url": STR},
                          {"kind": _nullable("string"), "department": _nullable("string"), "grounds": INTS,
@@ -111,6 +121,12 @@ PATHS = {
                                        [_path_param("path", "the classification path, / between levels"), PAGE],
                                        (400, 404)),
     "/api/openapi.json": _get("this description", {"type": "object"}),
+    "/oembed": _get("oEmbed 1.0 for a record URL", _ref("OEmbed"), [
+        {**_query("url", {"type": "string", "maxLength": 2000}, "a record page's URL on this portal"),
+         "required": True},
+        _query("format", {"type": "string", "enum": ["json"]}, "json only"),
+        _query("maxwidth", INT, "largest width"), _query("maxheight", INT, "largest height")],
+        (400, 404, 501)),
 }
 
 
