@@ -9,9 +9,13 @@ APT_TEST := fonts-nanum chromium
 
 .PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean
 
+# The worker (background jobs: web uploads, reindex, index catch-up) runs beside gunicorn and is
+# stopped (SIGTERM: it finishes the job under way, up to 60 s) when gunicorn stops.
 run: install system-deps
 	$(BIN)/flask --app app ingest --if-empty data/sample-batch
-	@echo "Yeollam: http://127.0.0.1:5000  (store: $(ARCHIVE_DATA_DIR))"
+	@echo "Yeollam: http://127.0.0.1:5000  (store: $(ARCHIVE_DATA_DIR)); jobs: flask --app app worker"
+	$(BIN)/flask --app app worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'app:create_app()'
 
 test: install-test system-deps-test
