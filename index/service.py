@@ -189,13 +189,25 @@ RESULT_CACHE = 512
 
 def cached_search(engine: Engine, store, req: SearchRequest) -> dict:
     """Search, answering a repeated question from the cache while the index has not changed."""
-    # both read before searching: results newer than their key are harmless, older ones would not be
-    key = (engine.name, str(engine.data_dir), engine.generation(), store.public_generation(), req.key())
+    return _cached(engine, store, ("search", req.key()), lambda: search(engine, store, req))
+
+
+def cached_related(engine: Engine, store, record, limit: int = 5) -> list[dict]:
+    """`related`, cached like a search: every record page asks for it, and a more-like-this over a
+    long public text is a search of many terms (a crawler walking the record pages would pay it each time)."""
+    return _cached(engine, store, ("related", record.id, record.version, limit),
+                   lambda: related(engine, store, record, limit))
+
+
+def _cached(engine: Engine, store, question: tuple, answer: Callable):
+    # both generations read before answering: an answer newer than its key is harmless, an older
+    # one would not be (a withhold moves the store's public generation, a commit the engine's)
+    key = (engine.name, str(engine.data_dir), engine.generation(), store.public_generation(), question)
     with _results_lock:
         if key in _results:
             _results.move_to_end(key)
             return _results[key]
-    data = search(engine, store, req)
+    data = answer()
     with _results_lock:
         _results[key] = data
         while len(_results) > RESULT_CACHE:

@@ -13,7 +13,7 @@ from archive.records import public_text_of, public_view
 from archive.store import Store
 from index import names
 from index.engine import SearchRequest
-from index.service import cached_search, related
+from index.service import cached_related, cached_search
 
 from .context import get_engine
 
@@ -79,7 +79,7 @@ def record_page(store: Store, record_id: str) -> dict | None:
     view["licence_conflicts"] = conflicts([lic["code"] for lic in view["licences"]])
     view["related"] = [
         {**item, "url": url_for("public.record", record_id=item["id"], _external=True)}
-        for item in related(get_engine(), store, record, RELATED)
+        for item in cached_related(get_engine(), store, record, RELATED)
     ]
     return view
 
