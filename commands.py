@@ -211,7 +211,7 @@ def _index_lag(store: Store) -> str | None:
 @click.option("--drain", is_flag=True, help="Run the queued jobs and the index catch-up, then stop.")
 @with_appcontext
 def worker_command(drain: bool) -> None:
-    """Run background jobs (web uploads, reindex, index catch-up) until stopped (SIGTERM, SIGINT)."""
+    """Run background jobs (web uploads, reindex, index catch-up) until stopped (SIGTERM: after the job)."""
     import jobs
 
     app = current_app._get_current_object()

@@ -334,7 +334,10 @@ def drain(app) -> int:
 
 
 def work(app) -> None:
-    """Run jobs until stopped (`flask --app app worker`): SIGTERM or SIGINT stop it after the job under way."""
+    """Run jobs until stopped (`flask --app app worker`): SIGTERM after the job under way (up to 60 s), SIGINT at once.
+
+    A job cut short is resumed by the next worker to start (recover).
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     huey, tasks = _prepare(app)
     tasks["tend_now"]()  # catch up now, not at the next minute

@@ -34,7 +34,7 @@ def _answer(code: int, message_en: str, detail: str | None = None):
 
 def _too_large() -> str:
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return (f"올린 파일이 너무 큽니다. 한 번에 {limit / 1024 / 1024:,.0f} MB까지 올릴 수 있습니다 "
+    return (f"올린 파일이 너무 큽니다. 한 번에 {limit / 1024 / 1024:,g} MB까지 올릴 수 있습니다 "
             f"(설정 ARCHIVE_MAX_UPLOAD_MB). 묶음을 나누어 올려 주십시오.")
 
 
