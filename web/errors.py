@@ -24,9 +24,16 @@ MESSAGES_KO = {
 }
 
 
+JSON_PATHS = ("/oembed",)  # JSON endpoints outside /api/: their clients parse errors too
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in JSON_PATHS
+
+
 def _answer(code: int, message_en: str, detail: str | None = None):
     message_ko = detail or MESSAGES_KO.get(code, "오류가 났습니다.")
-    if request.path.startswith("/api/"):
+    if _wants_json():
         return {"error": {"code": code, "message": message_en, "message_ko": message_ko}}, code
     page = {"code": code, "message_ko": message_ko, "message_en": message_en}
     return render_template("error.html", page=page), code
@@ -42,7 +49,7 @@ def handle_http(exc: HTTPException):
     detail = exc.description if exc.code in (400, 404, 410, 413, 429, 503) and _is_ours(exc) else None
     if exc.code == 413 and detail is None:  # Werkzeug's own: the body is past MAX_CONTENT_LENGTH
         detail = _too_large()
-    if exc.code == 503 and detail and request.path.startswith("/api/"):
+    if exc.code == 503 and detail and _wants_json():
         return {"error": {"code": 503, "message": detail}}, 503
     return _answer(exc.code or 500, exc.name, detail)
 
@@ -53,7 +60,7 @@ def _is_ours(exc: HTTPException) -> bool:
 
 
 def handle_withheld(exc: Withheld):
-    if request.path.startswith("/api/"):
+    if _wants_json():
         return {"error": {"code": 451, "message": "Unavailable For Legal Reasons",
                           "grounds": exc.grounds}}, 451
     return withheld_response(exc)

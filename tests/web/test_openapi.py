@@ -60,3 +60,12 @@ def test_every_json_route_is_described(live_api):
     routes = {rule.rule.replace("<record_id>", "{record_id}").replace("<path:path>", "{path}")
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
     assert routes <= described, routes - described
+
+
+def test_oembed_errors_answer_json_as_described(sample_client):
+    """An oEmbed consumer parses the error it gets; the description says it is the API's error JSON."""
+    for url, code in [("/oembed?url=x", 404), ("/oembed?url=http://localhost/records/NONE", 404),
+                      ("/oembed?url=http://localhost/records/D0000032552803&format=xml", 501)]:
+        response = sample_client.get(url)
+        assert response.status_code == code and response.is_json, url
+        assert response.get_json()["error"]["code"] == code
