@@ -74,8 +74,8 @@ class Engine(Protocol):
     def search(self, tree, req: SearchRequest) -> Matches:
         """Match, rank, filter, facet, sort and page; `tree` is index.lang's (None: every record)."""
 
-    def more_like(self, record_id: str, text: str, limit: int) -> list[str]:
-        """Ids of records most like this public text (the record's own), the record itself left out."""
+    def more_like(self, record_id: str, text: str, limit: int) -> list[tuple[str, float]]:
+        """(id, score) of records most like this public text (the record's own), best first, itself left out."""
 
     def indexed(self) -> dict[str, int]:
         """Every record id in the index with the version it holds (for verify)."""

@@ -161,17 +161,23 @@ def related(engine: Engine, store, record, limit: int = 5) -> list[dict]:
     """Up to `limit` records like this one, chosen from its public text only.
 
     The engine's more-like-this over the public view's title and summary and the public
-    attachments' text (the index holds nothing else), in its order; when it finds fewer, records of
+    attachments' text (the index holds nothing else), best score first, a record of the same
+    classification first among equal scores; when it finds fewer, records of
     the same classification (its whole path, and below it) fill the list.
     """
     view = public_view(record)
     body, _ = public_body(record, store.text_of)
     text = " ".join(filter(None, [view["title"], view["summary"] or "", body]))
     chosen: dict[str, str] = {}
-    for record_id in engine.more_like(record.id, text, limit) if limit > 0 else []:
+    candidates = []  # (score, same classification, engine's order, id, title); a few spare for ties
+    for order, (record_id, score) in enumerate(engine.more_like(record.id, text, limit + 5) if limit > 0 else []):
         other = store.get(record_id)
         if other is not None and other.id != record.id:
-            chosen.setdefault(other.id, public_view(other)["title"])
+            other_view = public_view(other)
+            same = bool(view["classification"]) and other_view["classification"] == view["classification"]
+            candidates.append((-round(score, 4), not same, order, other.id, other_view["title"]))
+    for *_, other_id, title in sorted(candidates)[:limit]:  # equal scores: the same classification first
+        chosen.setdefault(other_id, title)
     if len(chosen) < limit and view["classification"]:
         _, same = store.by_classification(view["classification"], limit + len(chosen) + 1, 0)
         for other in same:

@@ -242,14 +242,14 @@ class TantivyEngine:
                 hits = _by_score(searcher, query, start, size)
         return Matches(total=total, hits=hits, facets=facets, partial=False)
 
-    def more_like(self, record_id: str, text: str, limit: int) -> list[str]:
+    def more_like(self, record_id: str, text: str, limit: int) -> list[tuple[str, float]]:
         searcher, schema, _ = self._reader()
         query = _like(schema, searcher, record_id, text)
         if query is None or limit <= 0:
             return []
         found = searcher.search(query, limit + 1, count=False).hits
-        ids = [searcher.doc(address).get_first("id") for _, address in found]
-        return [x for x in ids if x != record_id][:limit]
+        scored = [(searcher.doc(address).get_first("id"), score) for score, address in found]
+        return [(x, score) for x, score in scored if x != record_id][:limit]
 
     def indexed(self) -> dict[str, int]:
         searcher, _, _ = self._reader()

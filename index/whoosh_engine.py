@@ -178,12 +178,12 @@ class WhooshEngine:
         return Matches(total=results.scored_length() if partial else len(results), hits=hits, facets=counts,
                        partial=partial)
 
-    def more_like(self, record_id: str, text: str, limit: int) -> list[str]:
+    def more_like(self, record_id: str, text: str, limit: int) -> list[tuple[str, float]]:
         searcher = self._searcher()
         docnum = searcher.document_number(id=record_id)
         found = searcher.more_like(docnum if docnum is not None else -1, "body", text=text[:20_000],
                                    top=limit + 1, numterms=12)
-        return [hit["id"] for hit in found if hit["id"] != record_id][:limit]
+        return [(hit["id"], hit.score) for hit in found if hit["id"] != record_id][:limit]
 
     def indexed(self) -> dict[str, int]:
         ix = self._open()

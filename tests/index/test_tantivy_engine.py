@@ -322,7 +322,7 @@ def test_two_threads_search_at_once(engine):
 def test_more_like_excludes_itself(engine):
     engine.write([doc("A", body="하천 정비 사업 예산 하천 정비 계획"), doc("B", body="하천 정비 사업 추진"),
                   doc("C", body="도서관 운영 위원회"), doc("D", body="하천 정비 예산")])
-    found = engine.more_like("A", "하천 정비 사업 예산 하천 정비 계획", 5)
+    found = [rid for rid, _ in engine.more_like("A", "하천 정비 사업 예산 하천 정비 계획", 5)]
     assert "A" not in found and found and set(found) <= {"B", "D"}
     assert engine.more_like("A", "", 5) == []
 

@@ -72,3 +72,19 @@ def test_at_most_five(sample_client):
     for rid in ("D0000032552803", "BUSAN-UPC-2022-05"):
         data = sample_client.get(f"/api/records/{rid}").get_json()["related"]
         assert 1 <= len(data) <= 5 and rid not in {item["id"] for item in data}
+
+
+def test_same_classification_breaks_a_tie(app, tmp_path):
+    """Two records equally like the first: the one filed with it comes first, whichever came in first."""
+    text = "estuary sediment dredging survey estuary"
+    root = batch(tmp_path / "ties",
+                 (record(id="T-0", title="Estuary", classification=["환경", "하천"],
+                         attachments=[{"file": "a.txt", "disclosure": "public"}]), {"a.txt": text}),
+                 (record(id="T-A", title="Estuary dredging", classification=["교통", "도로"],
+                         attachments=[{"file": "a.txt", "disclosure": "public"}]), {"a.txt": text}),
+                 (record(id="T-B", title="Estuary dredging", classification=["환경", "하천"],
+                         attachments=[{"file": "a.txt", "disclosure": "public"}]), {"a.txt": text}),
+                 (record(id="T-Z", title="Library hours"), {"본문.txt": "library opening hours"}))
+    result = app.test_cli_runner().invoke(args=["ingest", str(root)])
+    assert result.exit_code == 0, result.output
+    assert _related(app.test_client(), "T-0")[:2] == ["T-B", "T-A"]
