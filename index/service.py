@@ -32,11 +32,14 @@ def write(engine: Engine, store, record_ids: Iterable[str], purge: bool = False)
     The store is not marked, so that a caller may write the index from a transaction it has not
     committed yet (withholding: index first). `purge`: the replaced text leaves the index files.
     """
+    # The entries are read from the store under the lock: read before it, they could predate a
+    # withhold that another process committed while we waited (it holds the lock from its index
+    # write to its commit), and writing them would bring the withheld text back for good.
     docs, gone = [], []
-    for record_id in record_ids:
-        doc = document_of(store, record_id)
-        (docs.append(doc) if doc is not None else gone.append(record_id))
     with index_lock(engine.data_dir):
+        for record_id in record_ids:
+            doc = document_of(store, record_id)
+            (docs.append(doc) if doc is not None else gone.append(record_id))
         engine.write(docs, remove=gone, purge=purge)
     return {doc["id"]: doc["version"] for doc in docs}
 
