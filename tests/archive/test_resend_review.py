@@ -162,13 +162,16 @@ def test_an_ingest_made_withhold_purges_the_cached_rendition(clerk_app, tmp_path
     text = "나중에 다른 기록에서 비공개될 내용 CANARYCACHE70"
     ingest(runner, batch(tmp_path / "a", (record(id="A"), {"본문.txt": text})))
     client = clerk_app.test_client()
-    assert client.get("/records/A/attachments/1/pdf").status_code == 200
     cache = Path(clerk_app.config["DATA_DIR"]) / "renditions"
-    assert list(cache.glob("*.pdf"))
+    before = set(cache.glob("*.pdf"))  # the sample store's copy may hold others' renditions
+    assert client.get("/records/A/attachments/1/pdf").status_code == 200
+    made = set(cache.glob("*.pdf")) - before
+    assert made
     ingest(runner, batch(tmp_path / "b", (record(id="B", disclosure="withheld", attachments=[
         {"file": "사본.txt", "disclosure": "withheld", "grounds": [6]}]), {"사본.txt": text})))
     assert client.get("/records/A/attachments/1/pdf").status_code == 451
-    assert not list(cache.glob("*.pdf"))
+    assert not made & set(cache.glob("*.pdf"))  # A's rendition is gone from disk
+    assert before <= set(cache.glob("*.pdf"))  # and only it: public files' renditions stay
 
 
 def atts(*names):
