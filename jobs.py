@@ -1,4 +1,4 @@
-"""Long work as background jobs (issue 18): web uploads, reindex and index catch-up.
+"""Long work as background jobs (issue 18): web uploads, reindex, index catch-up and exports.
 
 What a job is and how far it got (kind, state, done of total, rejected, report, who asked, when,
 which worker runs it) lives in the store (archive/store/jobs.py), so the dashboard, `jobs --json`
@@ -153,6 +153,14 @@ def catch_up(run: Run) -> dict:
     return {"indexed": len(pending) + left, "rebuilt": False}
 
 
+@kind("export")
+def export(run: Run) -> dict:
+    """The `export` command's bag as a zip under DATA_DIR/exports, for the clerk who asked (web/clerk_export.py)."""
+    from web import clerk_export
+
+    return clerk_export.run_export(run, _worker.get("app"))
+
+
 # -- running one job -----------------------------------------------------------------------
 
 _running: set[int] = set()  # the jobs this process is running now
@@ -283,6 +291,7 @@ def _tend_task() -> None:
     store, engine, data_dir, settings = _context()
     try:
         tend(store, engine, data_dir, settings, worker_name())
+        sweep_exports(store, data_dir, settings)
     finally:
         store.close()
 
@@ -302,6 +311,7 @@ def _prepare(app) -> tuple:
             if job.state is JobState.QUEUED and job.id not in queued_ids:
                 enqueue(data_dir, job.id)
         sweep(store, data_dir)
+        sweep_exports(store, data_dir, app.config)
     finally:
         store.close()
     return huey, tasks
@@ -319,6 +329,13 @@ def sweep(store: Store, data_dir: Path, idle: float = 3600) -> None:
                 shutil.rmtree(path, ignore_errors=True)
         elif path.name.startswith("incoming-") and time.time() - path.stat().st_mtime > idle:
             path.unlink(missing_ok=True)  # a web worker killed mid-upload; a live upload keeps writing
+
+
+def sweep_exports(store: Store, data_dir: Path, settings) -> None:
+    """Export zips past EXPORT_KEEP_HOURS, of jobs gone or failed; partials of no running attempt."""
+    from web import clerk_export
+
+    clerk_export.sweep(store, data_dir, settings.get("EXPORT_KEEP_HOURS", 168))
 
 
 def drain(app) -> int:

@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import api, auth, clerk, context, downloads, errors, feeds, filters, oai, openapi, public, security, sharing
 from . import export as export_views
+from .clerk_export import bp as clerk_export_bp
 from .uploads import StreamedUploads
 
 
@@ -23,5 +24,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(clerk.bp)
+    app.register_blueprint(clerk_export_bp)
     app.register_blueprint(export_views.bp)
     app.register_blueprint(sharing.bp)
