@@ -133,7 +133,7 @@ def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_perso
         for kind, masked in exc.findings:
             click.echo(f"  {kind}: {masked}", err=True)
         sys.exit(1)
-    except ChangeRefused as exc:
+    except (ChangeRefused, accounts.NotPermitted) as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(1)
     finally:
@@ -151,9 +151,11 @@ def users_group() -> None:
 @users_group.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in accounts.Role]), required=True)
+@click.option("--agency", "agencies", multiple=True,
+              help="An agency the clerk acts for (repeat for more); without it the clerk acts for all.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def users_create(name: str, role: str, password_stdin: bool) -> None:
+def users_create(name: str, role: str, agencies: tuple[str, ...], password_stdin: bool) -> None:
     """Create an account; the password is asked for, or read from standard input."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -161,13 +163,30 @@ def users_create(name: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = _store()
     try:
-        accounts.create_user(store, name, accounts.Role(role), password)
+        user = accounts.create_user(store, name, accounts.Role(role), password, agencies)
     except accounts.AccountError as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(1)
     finally:
         store.close()
-    click.echo(f"created {role} {name}")
+    click.echo(f"created {role} {name}" + (f" for {', '.join(user.agencies)}" if user.agencies else ""))
+
+
+@users_group.command("agencies")
+@click.argument("name")
+@click.option("--agency", "agencies", multiple=True, help="An agency the clerk acts for; none: all agencies.")
+@with_appcontext
+def users_agencies(name: str, agencies: tuple[str, ...]) -> None:
+    """Set the agencies a clerk acts for (without --agency: all)."""
+    store = _store()
+    try:
+        names = accounts.set_agencies(store, name, agencies)
+    except accounts.AccountError as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        store.close()
+    click.echo(f"{name} acts for {', '.join(names) if names else 'all agencies (전체)'}")
 
 
 @click.command("verify")

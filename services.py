@@ -8,15 +8,17 @@ cached rendition, so a withhold made by ingest left a PDF of withheld text on di
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from archive import audit
+from archive import accounts, audit
+from archive.accounts import NotPermitted, User, authorize
 from archive.changes import Change
 from archive.changes import change_disclosure as _change_disclosure
-from archive.ingest import Limits, Report, ingest_paths
+from archive.ingest import Limits, Outcome, Report, Status, ingest_paths
 from archive.rendition import forget
 from archive.store import Store
 from index import service as search
@@ -70,13 +72,58 @@ def _indexing_as_it_goes(engine: Engine, store: Store, each: Each, every: float 
     return wrapped
 
 
+def _agency_in(folder: Path) -> tuple[str, str | None] | None:
+    """The id and agency a record folder's record.json names; None when it cannot be read (ingest says why)."""
+    try:
+        data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    agency = data.get("agency")
+    return str(data.get("id") or folder.name), agency if isinstance(agency, str) else None
+
+
+def _within_agencies(store: Store, user: User, each: Each, refused: list[Outcome], limits: Limits) -> Each:
+    """Wrap `each` so that records of agencies the uploading clerk does not act for are rejected,
+    each with its reason (and logged as a refusal): its own agency, and a stored record's it would replace."""
+    def wrapped(folders: list[Path], label: str) -> Iterable[Path]:
+        for folder in each(folders, label):
+            found = _agency_in(folder)
+            if found is not None:
+                record_id, agency = found
+                stored = store.agencies_of([record_id]).get(record_id)
+                try:
+                    for one in [agency] + ([stored] if stored is not None and stored != agency else []):
+                        authorize(store, user, one, "upload", record_id)
+                except NotPermitted as exc:
+                    outcome = Outcome(record_id, Status.REJECTED, [f"agency: {exc}"])
+                    refused.append(outcome)
+                    if limits.on_outcome:
+                        limits.on_outcome(outcome)
+                    continue
+            yield folder
+    return wrapped
+
+
 def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path], who: str,
                  source: str | None = None, each: Each = _as_is, limits: Limits | None = None) -> Report:
-    """Ingest batches: store, index (as it goes), purge renditions, collect garbage, log; the report."""
+    """Ingest batches: store, index (as it goes), purge renditions, collect garbage, log; the report.
+
+    When `who` names an account (a clerk's web upload), records of agencies it does not act for
+    are rejected, each with its reason (issue 19); `who` naming no account (the CLI's "command
+    line", an operator) ingests for every agency.
+    """
     data_dir = Path(data_dir)
+    limits = limits or Limits()
+    refused: list[Outcome] = []
+    user = store.account(who)
+    if user is not None and user.scoped:
+        each = _within_agencies(store, user, each, refused, limits)
     report = ingest_paths(store, list(paths), each=_indexing_as_it_goes(engine, store, each),
                           drop_from_index=lambda ids: search.remove(engine, ids),
                           index_lock=lambda: index_lock(engine.data_dir), limits=limits)
+    report.outcomes.extend(refused)
     search.update(engine, store, report.changed)
     search.catch_up(engine, store)
     purge_renditions(store, data_dir)
@@ -93,6 +140,43 @@ def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Chan
     att = store.get(change.record_id).attachment(change.n)
     purge_renditions(store, data_dir, {att.sha256})
     return entry
+
+
+# -- what a clerk may read (issue 19): every read of a record's withheld parts goes through here
+
+def clerk_record(store: Store, user: User, record_id: str, action: str = "view"):
+    """The record, for a clerk who acts for its agency (NotPermitted, logged, otherwise); None: no such record."""
+    record = store.get(record_id)
+    if record is not None:
+        authorize(store, user, record.agency, action, record.id)
+    return record
+
+
+def clerk_job(store: Store, user: User, job_id: int):
+    """A job's state and report: a clerk scoped to agencies sees the jobs it started only."""
+    job = store.job(job_id)
+    if job is not None and user.scoped and job.who != user.name:
+        authorize(store, user, None, f"job {job_id}", None,
+                  message=f"다른 담당자가 시작한 작업입니다 (#{job_id}). Job {job_id} was started by another clerk.")
+    return job
+
+
+def clerk_lists(store: Store, user: User) -> dict:
+    """The workspace's lists (warnings, held files, recent changes, jobs, ingests), of the clerk's agencies only."""
+    flagged, held = store.flagged_attachments(), store.held_attachments()
+    more = 25 if user.scoped else 1  # a scoped clerk's lists are filtered from more of the newest
+    changes, jobs = store.recent_audit(20 * more), store.recent_jobs(10 * more)
+    ingests = store.recent_ingests(10 * more)
+    if user.scoped:
+        agencies = store.agencies_of([f.record_id for f in flagged] + [h["record_id"] for h in held]
+                                     + [e.record_id for e in changes])
+        mine = accounts.visible(user, agencies, agencies)
+        flagged = [f for f in flagged if f.record_id in mine]
+        held = [h for h in held if h["record_id"] in mine]
+        changes = [e for e in changes if e.record_id in mine][:20]
+        jobs = [j for j in jobs if j.who == user.name][:10]
+        ingests = [i for i in ingests if i["who"] == user.name][:10]
+    return {"flagged": flagged, "held": held, "changes": changes, "jobs": jobs, "ingests": ingests}
 
 
 class JobRefused(Exception):

@@ -80,11 +80,20 @@ class AccountError(ValueError):
     """A refused account operation, with a message for the person who asked."""
 
 
+class NotPermitted(PermissionError):
+    """An action on a record of an agency the clerk does not act for (issue 19); audited as a refusal."""
+
+
 @dataclass(frozen=True)
 class User:
     name: str
     role: Role
     session_gen: int = 0
+    agencies: tuple[str, ...] = ()  # the agencies a clerk acts for; () acts for all (admins always do)
+
+    @property
+    def scoped(self) -> bool:
+        return self.role is Role.CLERK and bool(self.agencies)
 
 
 @dataclass(frozen=True)
@@ -104,17 +113,78 @@ def _check_password(password: str) -> None:
         raise AccountError(f"password too short: at least {MIN_PASSWORD} characters")
 
 
-def create_user(store, name: str, role: Role, password: str) -> User:
+def _agencies(role: Role, agencies) -> tuple[str, ...]:
+    names = tuple(sorted({a.strip() for a in agencies or () if a.strip()}))
+    if names and role is Role.ADMIN:
+        raise AccountError("관리자는 모든 기관을 맡습니다: --agency는 담당자(clerk)에게만 줍니다. "
+                           "Admins act for all agencies; --agency is for clerks")
+    if bad := [a for a in names if len(a) > 100 or not a.isprintable()]:
+        raise AccountError(f"기관 이름이 올바르지 않습니다. Invalid agency name: {bad[0]!r}")
+    return names
+
+
+def create_user(store, name: str, role: Role, password: str, agencies=()) -> User:
+    """A new account; a clerk with `agencies` acts for those only, without them for all (as before)."""
     from .store.accounts import AccountExists
 
     if not NAME_RE.match(name):
         raise AccountError(f"invalid name {name!r}: 2-64 letters, digits, '.', '_' or '-'")
     _check_password(password)
+    names = _agencies(role, agencies)
     try:
-        store.create_account(name, role, generate_password_hash(password), _now_iso())
+        store.create_account(name, role, generate_password_hash(password), _now_iso(), names)
     except AccountExists as exc:
         raise AccountError(f"user {name!r} exists already") from exc
-    return User(name, role)
+    return User(name, role, agencies=names)
+
+
+def set_agencies(store, name: str, agencies) -> tuple[str, ...]:
+    """Give a clerk the agencies it acts for (none: all); the admin workspace calls it."""
+    user = store.account(name)
+    if user is None:
+        raise AccountError(f"no such user: {name!r}")
+    names = _agencies(user.role, agencies)
+    store.set_account_agencies(name, list(names))
+    return names
+
+
+# -- acting for agencies (issue 19) -----------------------------------------------------------
+#
+# Every clerk action on a record goes through `authorize` (the service-level guard) and so
+# through `may_act_for`, the one rule: withhold, release, the clerk's record page (withheld
+# originals, their texts, personal-data findings, the audit trail), web uploads (per record),
+# job pages. Actions still to come (approve, withdraw, restore, exports of withheld content)
+# call `authorize(store, clerk, record.agency, "approve", record.id)` too.
+
+def may_act_for(user: User | None, agency: str | None) -> bool:
+    """Whether this account may act on records of `agency`: admins and unscoped clerks on all."""
+    if user is None:
+        return False
+    return not user.scoped or (agency is not None and agency.strip() in user.agencies)
+
+
+def refusal_message(user: User | None, agency: str | None) -> str:
+    if user is None:
+        return "담당자 계정이 없습니다. No such clerk."
+    return (f"{user.name} 담당자는 '{agency}' 기관의 기록을 다룰 수 없습니다 (담당 기관: {', '.join(user.agencies)}). "
+            f"Clerk {user.name} does not act for {agency}.")
+
+
+def authorize(store, clerk: str | User, agency: str | None, action: str, record_id: str | None = None,
+              message: str | None = None) -> User:
+    """The guard: the enabled account, when it may act for `agency`; else NotPermitted, the refusal logged."""
+    user = clerk if isinstance(clerk, User) else store.account(clerk, enabled_only=True)
+    name = clerk.name if isinstance(clerk, User) else clerk
+    if may_act_for(user, agency):
+        return user
+    message = message or refusal_message(user, agency)
+    store.log_refusal(at=_now_iso(), clerk=name, action=action, record_id=record_id, agency=agency, reason=message)
+    raise NotPermitted(message)
+
+
+def visible(user: User, agencies_by_id: dict[str, str], record_ids) -> set[str]:
+    """Of `record_ids`, those whose agency this account acts for (the workspace's lists)."""
+    return {rid for rid in record_ids if may_act_for(user, agencies_by_id.get(rid))}
 
 
 def get_user(store, name: str, enabled_only: bool = False) -> User | None:

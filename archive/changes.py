@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from . import audit
-from .accounts import get_user
+from .accounts import authorize, get_user
 from .disclosure import GROUNDS, Disclosure
 from .records import Attachment, Record
 from .store import Store, now_iso
@@ -65,6 +65,8 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
         raise ChangeRefused(f"record {record.id} has no attachment {change.n}")
     if get_user(store, change.clerk, enabled_only=True) is None:  # a disabled account acts no more
         raise ChangeRefused(f"no such clerk: {change.clerk}")
+    # the clerk's agencies (issue 19): NotPermitted, logged as a refusal, for another agency's record
+    authorize(store, change.clerk, record.agency, "withhold" if change.withhold else "release", record.id)
     reason = change.reason.strip()
     if not reason:
         raise ChangeRefused("a reason is required")

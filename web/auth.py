@@ -101,7 +101,11 @@ def logout():
 @bp.get("/accounts")
 @login_required
 def account_list():
-    """Admins only: every account, its role and last login."""
+    """Admins only: every account, its role, agencies (issue 19) and last login; recent refusals."""
+    from .clerk import AgenciesForm
+
     if current_user.role is not accounts.Role.ADMIN:
         abort(403)
-    return render_template("clerk/accounts.html", users=accounts.list_users(get_store()))
+    store = get_store()
+    return render_template("clerk/accounts.html", users=accounts.list_users(store), form=AgenciesForm(formdata=None),
+                           refusals=store.refusals(20))

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
 import services
+from archive import accounts
+from archive.accounts import NotPermitted
 from archive.blobs import Damaged
 from archive.changes import Change, ChangeRefused, NeedsConfirmation
 from archive.disclosure import GROUNDS, grounds_info
 from archive.extract import REASONS, format_name
 from archive.pii import KINDS
 
+from . import errors
 from .context import data_dir, get_engine, get_store
 from .downloads import send_file_named as send_downloaded
 from .forms import ReleaseForm, StartJobForm, UploadForm, WithholdForm
@@ -26,26 +32,34 @@ def require_login():
     """Every clerk page needs a logged-in clerk; anonymous visitors go to the login page."""
 
 
+@bp.errorhandler(NotPermitted)
+def not_permitted(exc: NotPermitted):
+    """Another agency's record (or another clerk's job): 403 with the service layer's message (issue 19)."""
+    return errors._answer(403, "Forbidden: not an agency this clerk acts for", str(exc))
+
+
 @bp.get("/")
 def dashboard():
     store = get_store()
+    lists = services.clerk_lists(store, current_user.user)  # the clerk's agencies only
     records = {}
     flagged = []
-    for f in store.flagged_attachments():
+    for f in lists["flagged"]:
         record = records.get(f.record_id) or records.setdefault(f.record_id, store.get(f.record_id))
         # the level visitors get: a public row whose bytes are withheld elsewhere is withheld
         level = record.effective(record.attachment(f.n))[0]
         flagged.append({"record_id": f.record_id, "title": f.title, "n": f.n, "name": f.name,
                         "disclosure": level.value, "findings": [(KINDS[k], masked) for k, masked in f.pii]})
-    held = [{**h, "label": h["hold"].label} for h in store.held_attachments()]
-    page = {"ingests": store.recent_ingests(), "flagged": flagged, "held": held, "changes": store.recent_audit(),
-            "jobs": store.recent_jobs(10), "start_form": StartJobForm(formdata=None)}
+    held = [{**h, "label": h["hold"].label} for h in lists["held"]]
+    page = {"ingests": lists["ingests"], "flagged": flagged, "held": held, "changes": lists["changes"],
+            "jobs": lists["jobs"], "start_form": StartJobForm(formdata=None),
+            "agencies": current_user.user.agencies if current_user.user.scoped else ()}
     return render_template("clerk/dashboard.html", page=page)
 
 
 def _workspace(record_id: str, forms: dict | None = None, findings: dict | None = None):
     store = get_store()
-    record = store.get(record_id)
+    record = services.clerk_record(store, current_user.user, record_id)  # withheld parts: its agency's clerks only
     if record is None:
         abort(404)
     attachments = []
@@ -117,7 +131,7 @@ def release(record_id: str, n: int):
 @bp.get("/records/<record_id>/attachments/<int:n>/original")
 def original(record_id: str, n: int):
     """Clerks may open every attachment, withheld ones included."""
-    record = get_store().get(record_id)
+    record = services.clerk_record(get_store(), current_user.user, record_id, f"open original {n}")
     att = record.attachment(n) if record else None
     if att is None:
         abort(404)
@@ -165,7 +179,7 @@ def start_reindex():
 
 
 def _job_or_404(job_id: int):
-    job = get_store().job(job_id)
+    job = services.clerk_job(get_store(), current_user.user, job_id)
     if job is None:
         abort(404)
     return job
@@ -181,3 +195,24 @@ def job_json(job_id: int):
     """What the job page polls (static/jobs.js) to update its progress without a reload."""
     found = _job_or_404(job_id)
     return {**found.as_dict(), "label": found.state.label_ko, "finished": found.state.finished}
+
+
+class AgenciesForm(FlaskForm):
+    agencies = TextAreaField("담당 기관 Agencies (한 줄에 하나; 비우면 전체 / one a line; empty: all)",
+                             validators=[Length(max=4000)])
+
+
+@bp.post("/accounts/<name>/agencies")
+def set_agencies(name: str):
+    """Admins only: the agencies a clerk acts for (one a line; none: all)."""
+    if current_user.role is not accounts.Role.ADMIN:
+        abort(403)
+    form = AgenciesForm()
+    if not form.validate():
+        abort(400, description="기관 목록을 읽을 수 없습니다. The list of agencies was refused.")
+    try:
+        names = accounts.set_agencies(get_store(), name, (form.agencies.data or "").splitlines())
+    except accounts.AccountError as exc:
+        abort(400, description=f"바꾸지 못했습니다: {exc}")
+    flash(f"{name}: 담당 기관 {', '.join(names) if names else '전체 (all)'}. Agencies set.", "info")
+    return redirect(url_for("auth.account_list"), 303)

@@ -19,6 +19,7 @@ class AccountRow:
     created_at: str
     last_login_at: str | None
     disabled_at: str | None
+    agencies: tuple[str, ...] = ()  # a clerk's agencies; () acts for all
 
 
 # which earlier attempts a login limit counts (see archive.accounts): the WHERE of each
@@ -31,17 +32,58 @@ _FAILURES = {
 
 
 class AccountsMixin:
-    def create_account(self, name: str, role: Role, password_hash: str, at: str) -> None:
+    def create_account(self, name: str, role: Role, password_hash: str, at: str,
+                       agencies: tuple[str, ...] = ()) -> None:
         try:
-            self._run("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                      (name, role.value, password_hash, at))
+            with self.transaction():
+                self.db.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                                (name, role.value, password_hash, at))
+                self.db.executemany("INSERT INTO user_agencies (name, agency) VALUES (?, ?)",
+                                    [(name, a) for a in sorted(set(agencies))])
         except sqlite3.IntegrityError as exc:
             raise AccountExists(name) from exc
 
     def account(self, name: str, enabled_only: bool = False) -> User | None:
         sql = "SELECT name, role, session_gen FROM users WHERE name = ?"
         row = self._one(sql + (" AND disabled_at IS NULL" if enabled_only else ""), (name,))
-        return User(row[0], Role(row[1]), row[2]) if row else None
+        return User(row[0], Role(row[1]), row[2], self.account_agencies(name)) if row else None
+
+    def account_agencies(self, name: str) -> tuple[str, ...]:
+        return tuple(r[0] for r in self._all("SELECT agency FROM user_agencies WHERE name = ? ORDER BY agency",
+                                             (name,)))
+
+    def set_account_agencies(self, name: str, agencies: list[str]) -> bool:
+        """Replace the account's agencies (empty: all); False when there is no such account."""
+        with self.transaction():
+            if self._one("SELECT 1 FROM users WHERE name = ?", (name,)) is None:
+                return False
+            self.db.execute("DELETE FROM user_agencies WHERE name = ?", (name,))
+            self.db.executemany("INSERT INTO user_agencies (name, agency) VALUES (?, ?)",
+                                [(name, a) for a in sorted(set(agencies))])
+            return True
+
+    def agencies_of(self, record_ids: list[str]) -> dict[str, str]:
+        """Each stored record's agency (records not stored are left out)."""
+        found: dict[str, str] = {}
+        ids = sorted(set(record_ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self._all(f"SELECT id, agency FROM records WHERE id IN ({','.join('?' * len(chunk))})",
+                             tuple(chunk))
+            found.update({r[0]: r[1] for r in rows})
+        return found
+
+    def log_refusal(self, *, at: str, clerk: str, action: str, record_id: str | None, agency: str | None,
+                    reason: str) -> None:
+        """Append one refused action (issue 19) to the append-only refusal log; committed at once."""
+        self._run("INSERT INTO refusals (at, clerk, action, record_id, agency, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                  (at, clerk, action, record_id, agency, reason))
+
+    def refusals(self, limit: int = 50, clerk: str | None = None) -> list[dict]:
+        where, args = ("WHERE clerk = ? ", (clerk,)) if clerk else ("", ())
+        rows = self._all(f"SELECT at, clerk, action, record_id, agency, reason FROM refusals {where}"
+                         "ORDER BY id DESC LIMIT ?", (*args, limit))
+        return [dict(zip(("at", "clerk", "action", "record_id", "agency", "reason"), r, strict=True)) for r in rows]
 
     def password_hash(self, name: str) -> str | None:
         """The hash of an enabled account's password; None for no account or a disabled one."""
@@ -50,7 +92,10 @@ class AccountsMixin:
 
     def accounts(self) -> list[AccountRow]:
         rows = self._all("SELECT name, role, created_at, last_login_at, disabled_at FROM users ORDER BY name")
-        return [AccountRow(r[0], Role(r[1]), r[2], r[3], r[4]) for r in rows]
+        scopes: dict[str, list[str]] = {}
+        for name, agency in self._all("SELECT name, agency FROM user_agencies ORDER BY name, agency"):
+            scopes.setdefault(name, []).append(agency)
+        return [AccountRow(r[0], Role(r[1]), r[2], r[3], r[4], tuple(scopes.get(r[0], ()))) for r in rows]
 
     def end_sessions(self, name: str) -> None:
         self._run("UPDATE users SET session_gen = session_gen + 1 WHERE name = ?", (name,))

@@ -251,7 +251,20 @@ def _v10(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS records_public_changed ON records (public_changed_at, id)")
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+def _v11(db: sqlite3.Connection) -> None:
+    """Clerks act for their own agencies only (issue 19): each clerk's agencies (none: all, as
+    before), and the refusals of actions outside them, audited apart from the disclosure log."""
+    db.execute("CREATE TABLE IF NOT EXISTS user_agencies (name TEXT NOT NULL REFERENCES users (name), "
+               "agency TEXT NOT NULL, PRIMARY KEY (name, agency))")
+    db.execute("CREATE TABLE IF NOT EXISTS refusals (id INTEGER PRIMARY KEY, at TEXT NOT NULL, clerk TEXT NOT NULL, "
+               "action TEXT NOT NULL, record_id TEXT, agency TEXT, reason TEXT NOT NULL)")
+    db.execute("CREATE TRIGGER IF NOT EXISTS refusals_no_update BEFORE UPDATE ON refusals "
+               "BEGIN SELECT RAISE(ABORT, 'the refusal log is append-only'); END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS refusals_no_delete BEFORE DELETE ON refusals "
+               "BEGIN SELECT RAISE(ABORT, 'the refusal log is append-only'); END")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 
 
 def _statements(script: str) -> list[str]:
