@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from archive import accounts, audit
+from archive import audit
 from archive.accounts import NotPermitted, User, authorize
 from archive.changes import Change
 from archive.changes import change_disclosure as _change_disclosure
@@ -163,20 +163,13 @@ def clerk_job(store: Store, user: User, job_id: int):
 
 def clerk_lists(store: Store, user: User) -> dict:
     """The workspace's lists (warnings, held files, recent changes, jobs, ingests), of the clerk's agencies only."""
-    flagged, held = store.flagged_attachments(), store.held_attachments()
-    more = 25 if user.scoped else 1  # a scoped clerk's lists are filtered from more of the newest
-    changes, jobs = store.recent_audit(20 * more), store.recent_jobs(10 * more)
-    ingests = store.recent_ingests(10 * more)
-    if user.scoped:
-        agencies = store.agencies_of([f.record_id for f in flagged] + [h["record_id"] for h in held]
-                                     + [e.record_id for e in changes])
-        mine = accounts.visible(user, agencies, agencies)
-        flagged = [f for f in flagged if f.record_id in mine]
-        held = [h for h in held if h["record_id"] in mine]
-        changes = [e for e in changes if e.record_id in mine][:20]
-        jobs = [j for j in jobs if j.who == user.name][:10]
-        ingests = [i for i in ingests if i["who"] == user.name][:10]
-    return {"flagged": flagged, "held": held, "changes": changes, "jobs": jobs, "ingests": ingests}
+    # Filtered in the store's queries, not after them: a scoped clerk's newest items may lie
+    # behind any number of other agencies' newer ones.
+    agencies = list(user.agencies) if user.scoped else None
+    who = user.name if user.scoped else None
+    return {"flagged": store.flagged_attachments(agencies=agencies), "held": store.held_attachments(agencies=agencies),
+            "changes": store.recent_audit(20, agencies=agencies), "jobs": store.recent_jobs(10, who=who),
+            "ingests": store.recent_ingests(10, who=who)}
 
 
 class JobRefused(Exception):

@@ -182,11 +182,6 @@ def authorize(store, clerk: str | User, agency: str | None, action: str, record_
     raise NotPermitted(message)
 
 
-def visible(user: User, agencies_by_id: dict[str, str], record_ids) -> set[str]:
-    """Of `record_ids`, those whose agency this account acts for (the workspace's lists)."""
-    return {rid for rid in record_ids if may_act_for(user, agencies_by_id.get(rid))}
-
-
 def get_user(store, name: str, enabled_only: bool = False) -> User | None:
     return store.account(name, enabled_only)
 

@@ -28,5 +28,11 @@ class AuditMixin:
     def audit_of_record(self, record_id: str) -> list[Entry]:
         return [_entry(r) for r in self._all("SELECT * FROM audit WHERE record_id = ? ORDER BY id", (record_id,))]
 
-    def recent_audit(self, limit: int = 20) -> list[Entry]:
-        return [_entry(r) for r in self._all("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+    def recent_audit(self, limit: int = 20, agencies: list[str] | None = None) -> list[Entry]:
+        """The newest entries; given `agencies`, of records of those agencies only."""
+        if agencies is None:
+            return [_entry(r) for r in self._all("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+        marks = ",".join("?" * len(agencies)) or "NULL"
+        return [_entry(r) for r in self._all(
+            f"SELECT a.* FROM audit a JOIN records r ON r.id = a.record_id WHERE TRIM(r.agency) IN ({marks}) "
+            "ORDER BY a.id DESC LIMIT ?", (*agencies, limit))]

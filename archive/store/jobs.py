@@ -76,9 +76,10 @@ class JobsMixin:
         row = self._one("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return _job(row) if row else None
 
-    def recent_jobs(self, limit: int = 20) -> list[Job]:
-        """Unfinished jobs first, then the newest."""
-        rows = self._all("SELECT * FROM jobs ORDER BY state IN ('queued', 'running') DESC, id DESC LIMIT ?", (limit,))
+    def recent_jobs(self, limit: int = 20, who: str | None = None) -> list[Job]:
+        """Unfinished jobs first, then the newest (of `who`, given)."""
+        rows = self._all("SELECT * FROM jobs WHERE ? IS NULL OR who = ? "
+                         "ORDER BY state IN ('queued', 'running') DESC, id DESC LIMIT ?", (who, who, limit))
         return [_job(r) for r in rows]
 
     def unfinished_jobs(self, kind: str | None = None) -> list[Job]:

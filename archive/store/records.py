@@ -43,6 +43,14 @@ def _marks(items) -> str:
     return ",".join("?" * len(items))
 
 
+def _of_agencies(agencies: list[str] | None) -> tuple[str, tuple]:
+    """A filter on records r by agency: none for None (all agencies), nothing matches for []."""
+    if agencies is None:
+        return "", ()
+    # TRIM: archive.accounts.may_act_for compares the record's agency stripped
+    return (f" AND TRIM(r.agency) IN ({_marks(agencies)})", tuple(agencies)) if agencies else (" AND 0", ())
+
+
 class RecordsMixin:
     """Reading and writing records; every statement here runs through Connection's helpers."""
 
@@ -118,18 +126,20 @@ class RecordsMixin:
         row = self._one("SELECT pii FROM extractions WHERE sha256 = ?", (sha256,))
         return [tuple(x) for x in json.loads(row["pii"])] if row else []
 
-    def flagged_attachments(self, limit: int = 100) -> list[Flagged]:
-        """Return attachments whose text holds personal data, newest records first."""
+    def flagged_attachments(self, limit: int = 100, agencies: list[str] | None = None) -> list[Flagged]:
+        """Return attachments whose text holds personal data, newest records first (of `agencies`, given)."""
+        where, args = _of_agencies(agencies)
         rows = self._all(
             "SELECT a.record_id, a.n, a.name, a.disclosure, e.pii, r.title, r.withheld_grounds "
             "FROM attachments a JOIN extractions e ON e.sha256 = a.sha256 JOIN records r ON r.id = a.record_id "
-            "WHERE e.pii != '[]' ORDER BY r.produced DESC, a.record_id, a.n LIMIT ?", (limit,))
+            f"WHERE e.pii != '[]'{where} ORDER BY r.produced DESC, a.record_id, a.n LIMIT ?", (*args, limit))
         return [Flagged(r["record_id"], r["title"], r["n"], r["name"],
                         Disclosure.WITHHELD if r["withheld_grounds"] else Disclosure(r["disclosure"]),
                         [tuple(x) for x in json.loads(r["pii"])]) for r in rows]
 
-    def recent_ingests(self, limit: int = 10) -> list[dict]:
-        rows = self._all("SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,))
+    def recent_ingests(self, limit: int = 10, who: str | None = None) -> list[dict]:
+        rows = self._all("SELECT * FROM ingests WHERE ? IS NULL OR who = ? ORDER BY id DESC LIMIT ?",
+                         (who, who, limit))
         return [{**dict(r), "counts": json.loads(r["counts"])} for r in rows]
 
     def referenced_hashes(self) -> set[str]:
@@ -205,11 +215,12 @@ class RecordsMixin:
             "WHERE c.sha256 = a.sha256 AND c.record_id = a.record_id) ORDER BY a.n", (record_id,))
         return [r[0] for r in rows]
 
-    def held_attachments(self, limit: int = 100) -> list[dict]:
+    def held_attachments(self, limit: int = 100, agencies: list[str] | None = None) -> list[dict]:
         """Return attachments the portal holds back until a clerk decides, newest records first."""
+        where, args = _of_agencies(agencies)
         rows = self._all(
             "SELECT a.record_id, a.n, a.name, a.hold, r.title FROM attachments a JOIN records r ON r.id = a.record_id "
-            "WHERE a.hold IS NOT NULL ORDER BY r.ingested_at DESC, a.record_id, a.n LIMIT ?", (limit,))
+            f"WHERE a.hold IS NOT NULL{where} ORDER BY r.ingested_at DESC, a.record_id, a.n LIMIT ?", (*args, limit))
         return [{"record_id": r[0], "n": r[1], "name": r[2], "hold": Hold(r[3]), "title": r[4]} for r in rows]
 
     def indexed_by(self) -> str | None:

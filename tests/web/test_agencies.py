@@ -217,3 +217,13 @@ def test_the_refusal_log_is_append_only(scoped_app):
             store.db.execute("DELETE FROM refusals")
     finally:
         store.close()
+
+
+def test_a_scoped_clerk_sees_its_warnings_behind_many_newer_ones_of_other_agencies(scoped_app, tmp_path):
+    """The lists are filtered in the store's queries: filtering the newest 100 afterwards lost them."""
+    others = batch(tmp_path / "others", *[
+        (record(id=f"BUSAN-{i:03d}", agency="부산광역시", produced="2025-06-01"),
+         {"본문.txt": f"민원인 연락처 010-5555-{1000 + i}"}) for i in range(120)])
+    result = scoped_app.test_cli_runner().invoke(args=["ingest", str(others)])
+    assert result.exit_code == 0, result.output
+    assert "010-****-7741" in _client(scoped_app, LOCAL).get("/clerk/").get_data(as_text=True)
