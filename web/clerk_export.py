@@ -29,6 +29,7 @@ from flask_login import current_user, login_required
 
 import services
 from archive import export as bag
+from archive.accounts import NotPermitted
 from archive.store import JobState, Store
 from index.lang import QueryRefused
 
@@ -92,7 +93,10 @@ def start_export():
 
 @bp.get("/jobs/<int:job_id>/export.zip")
 def download(job_id: int):
-    job = get_store().job(job_id)
+    try:  # a clerk scoped to agencies opens the jobs it started only (the refusal is logged)
+        job = services.clerk_job(get_store(), current_user.user, job_id)
+    except NotPermitted:
+        abort(404)
     path = zip_path(data_dir(), job_id)
     if job is None or job.kind != "export" or job.state is not JobState.DONE or not path.is_file():
         abort(404)

@@ -84,7 +84,7 @@ UNSCOPED = {
     "/clerk/ingest": "records of other agencies are rejected one by one (test_upload_rejects_other_agencies_records)",
     "/clerk/jobs/reindex": "rebuilds the index; shows no record",
     "/clerk/jobs/export": "public content only (the export bag holds public parts only)",
-    "/clerk/jobs/<int:job_id>/export.zip": "public content only (the export bag holds public parts only)",
+    "/clerk/jobs/<int:job_id>/export.zip": "public content; a scoped clerk's own jobs only (404)",
 }
 
 
@@ -185,6 +185,8 @@ def test_workspace_lists_only_the_clerks_agencies(scoped_app):
     assert "010-****-7741" not in foreign and "서울의 변경" not in foreign and SEED not in foreign
     assert "색인 다시 만들기</a>" not in foreign and "#1 " not in foreign  # kim's job
     assert "#1 " in everyone
+    acting = [page.split("담당 기관", 1)[1][:200] for page in (mine, everyone)]
+    assert "서울특별시" in acting[0] and "전체 기관" in acting[1]
 
 
 def test_admin_sees_and_sets_agencies(scoped_app):
