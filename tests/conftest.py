@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,23 @@ class _SharedTemplates(BytecodeCache):
 
     def dump_bytecode(self, bucket):
         self.compiled[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+
+
+@contextmanager
+def serving(app):
+    """The app on a real HTTP server on a free loopback port, for real clients; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def make_app(data_dir: Path, **config):

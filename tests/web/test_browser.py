@@ -2,13 +2,11 @@
 
 import hashlib
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import SAMPLE, make_app
+from tests.conftest import SAMPLE, make_app, serving
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
@@ -21,11 +19,8 @@ def live_url(sample_store, tmp_path):
     shutil.copytree(sample_store, data_dir, symlinks=True)
     app = make_app(data_dir)
     app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -17,10 +16,9 @@ from oaipmh_scythe import (
     Scythe,
 )
 from oaipmh_scythe.iterator import OAIResponseIterator
-from werkzeug.serving import make_server
 
 from tests.builders import batch, hwpx_bytes, record
-from tests.conftest import make_app
+from tests.conftest import make_app, serving
 from web.oai_args import Harvest, encode_name, make_token
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -62,12 +60,8 @@ def harvested(tmp_path_factory):
     _ingest(app, batch(tmp / "first", *_generated("H", FIRST), *_canaries(tmp)))
     time.sleep(1.05)  # datestamps have second granularity: the second ingest is later
     _ingest(app, batch(tmp / "later", *_generated("L", LATER)))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}/oai"
-    server.shutdown()
-    server.server_close()
+    with serving(app) as base:
+        yield app, f"{base}/oai"
 
 
 def test_identify(harvested):

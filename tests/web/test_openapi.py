@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
-from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.conftest import make_app, serving
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +18,8 @@ def live_api(tmp_path_factory, sample_store):
     data_dir = tmp_path_factory.mktemp("openapi") / "store"
     shutil.copytree(sample_store, data_dir, symlinks=True)
     app = make_app(data_dir, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(app) as base:
+        yield app, base
 
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
