@@ -8,9 +8,11 @@ before the first byte is sent; past it, a page that points to the command line.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context
 
@@ -30,6 +32,7 @@ bp = Blueprint("export", __name__)
 EXPORT_DEFAULTS = {
     "EXPORT_MAX_RECORDS": ("ARCHIVE_EXPORT_MAX_RECORDS", 500),
     "EXPORT_MAX_BYTES": ("ARCHIVE_EXPORT_MAX_BYTES", 2 * 1024**3),
+    "EXPORT_CONCURRENT": ("ARCHIVE_EXPORT_CONCURRENT", 2),
 }
 CLI_MAX_RECORDS = 50_000  # the command's own bound: the engine's last page at the selection's page size
 
@@ -99,11 +102,36 @@ def export_zip():
         abort(404, description="검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다. No record matches this search.")
     if prepared.bytes > config["EXPORT_MAX_BYTES"]:
         abort(413, description=_limits_message(f"{prepared.bytes / 1024**3:,.2f} GiB match"))
+    slot = _take_slot(data_dir(), config["EXPORT_CONCURRENT"])
+    if slot is None:
+        running = config["EXPORT_CONCURRENT"]
+        abort(503, description=f"지금은 다른 내보내기 {running}건이 진행 중입니다. 잠시 뒤 다시 시도하거나 명령줄"
+                               f"(flask --app app export)을 쓰십시오. {running} exports are under way; try again "
+                               "in a minute, or use the command line.")
     root = f"yeollam-export-{prepared.info['Bagging-Date']}"
     response = Response(stream_with_context(_streamed(root, prepared)), mimetype="application/zip")
+    response.call_on_close(slot.close)  # however the response ends: read whole, cut off, never read
     response.headers["Content-Disposition"] = content_disposition(f"{root}.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _take_slot(data: Path, slots: int):
+    """One of `slots` export slots shared by every worker process (an flock on a slot file), or None.
+
+    Each web export is bounded (records, bytes), but a few anonymous 2 GiB exports at once would hold
+    every worker for minutes: past `slots` running, the next is refused with a message.
+    """
+    folder = Path(data) / "export-slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(max(slots, 0)):
+        handle = open(folder / f"{i}.lock", "a+")  # noqa: SIM115 - held until the response closes
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            handle.close()
+    return None
 
 
 def _streamed(root: str, prepared: Prepared):

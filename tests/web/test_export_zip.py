@@ -77,3 +77,15 @@ def test_the_zip_is_streamed_in_small_chunks(app, tmp_path):
     finally:
         response.close()
     assert sum(sizes) > len(big) and max(sizes) < 256 * 1024
+
+
+def test_exports_at_once_are_capped_across_workers_and_the_slot_comes_back(own_sample_app):
+    """A few anonymous 2 GiB exports at once would hold every worker: past the cap, a clear 503."""
+    own_sample_app.config["EXPORT_CONCURRENT"] = 1
+    client = own_sample_app.test_client()
+    running = client.get("/export.zip", buffered=False)  # under way: not yet read to its end
+    assert running.status_code == 200
+    refused = client.get("/export.zip")
+    assert refused.status_code == 503 and "진행 중" in refused.get_data(as_text=True)
+    running.close()  # the reader went away, or finished
+    assert client.get("/export.zip").status_code == 200
