@@ -18,6 +18,7 @@ from archive.records import public_view
 from . import oai_xml as x
 from .context import get_store
 from .oai_args import (
+    MAX_TOKEN,
     PAGE_SIZE,
     Harvest,
     OaiError,
@@ -41,6 +42,11 @@ def _withdrawn(record) -> bool:
     return False
 
 
+def _echo(verb: str, args: dict[str, str]) -> dict[str, str]:
+    """The request element's attributes: a value past any valid one (a 1 MB forged token) is not echoed."""
+    return {"verb": verb, **{k: v for k, v in args.items() if len(v) <= MAX_TOKEN}}
+
+
 @bp.route("/oai", methods=["GET", "POST"])
 @csrf.exempt  # read-only; the protocol allows POST of the same arguments
 def endpoint():
@@ -49,11 +55,11 @@ def endpoint():
     base = url_for("oai.endpoint", _external=True)
     try:
         verb, args = checked(raw)
-        root = x.envelope(base, {"verb": verb, **args})
+        root = x.envelope(base, _echo(verb, args))
         VERBS[verb](root, args)
     except OaiError as exc:
         # after badVerb or badArgument the request element carries no attributes (the protocol, 3.6)
-        root = x.envelope(base, None if exc.code in ("badVerb", "badArgument") else {"verb": verb, **args})
+        root = x.envelope(base, None if exc.code in ("badVerb", "badArgument") else _echo(verb, args))
         x.error(root, exc.code, exc.message)
     return _answer(root)
 

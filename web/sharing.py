@@ -48,7 +48,10 @@ def _record_id_of(url: str) -> str:
     """The record id of one of this portal's record URLs; 404 for any other URL (as oEmbed asks)."""
     if len(url) > MAX_URL:
         abort(400, description="url이 너무 깁니다. The url argument is too long.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracketed host that is no IP address (http://[::::]/): not ours either
+        abort(404, description="이 포털의 기록 주소가 아닙니다. Not a record URL of this portal.")
     match = RECORD_PATH.match(parts.path)
     if parts.scheme not in ("http", "https") or parts.netloc != request.host or not match:
         abort(404, description="이 포털의 기록 주소가 아닙니다. Not a record URL of this portal.")

@@ -223,3 +223,13 @@ def test_a_clerks_withhold_is_a_new_datestamp(clerk_app):
     listed = client.get(f"/oai?verb=ListIdentifiers&metadataPrefix=oai_dc&from={after}").data
     ids = [e.text for e in ET.fromstring(listed).iter(f"{OAI}identifier")]
     assert f"oai:localhost:{rid}" in ids and len(ids) < 15
+
+
+def test_a_huge_forged_token_is_refused_without_being_echoed(harvested):
+    """A 200 KB token answers badResumptionToken in a small reply: the request element drops it."""
+    app, url = harvested
+    client = app.test_client()
+    for response in (client.get("/oai", query_string={"verb": "ListRecords", "resumptionToken": "A" * 200_000}),
+                     client.post("/oai", data={"verb": "ListRecords", "resumptionToken": "A" * 200_000})):
+        body = response.get_data(as_text=True)
+        assert 'code="badResumptionToken"' in body and len(body) < 2_000

@@ -91,3 +91,9 @@ def test_only_the_embed_view_may_be_framed(sample_client):
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
         assert response.headers["X-Frame-Options"] == "DENY", path
     assert sample_client.get("/records/NOPE/embed").status_code == 404
+
+
+def test_oembed_of_a_url_python_cannot_split_is_a_404_not_a_500(sample_client):
+    for url in ("http://[::::::::::]/records/D0000032552803", "http://[abc/records/x", "http://[]/"):
+        response = sample_client.get("/oembed", query_string={"url": url})
+        assert response.status_code == 404 and response.is_json, url
