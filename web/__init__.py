@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, auth, clerk, context, downloads, errors, feeds, filters, oai, openapi, public, security, sharing
+from . import (
+    api,
+    auth,
+    clerk,
+    context,
+    downloads,
+    errors,
+    feeds,
+    filters,
+    i18n,
+    oai,
+    openapi,
+    public,
+    security,
+    sharing,
+)
 from . import export as export_views
 from .clerk_export import bp as clerk_export_bp
 from .uploads import StreamedUploads
@@ -12,6 +27,7 @@ from .uploads import StreamedUploads
 
 def init_app(app: Flask) -> None:
     app.request_class = StreamedUploads
+    i18n.init_app(app)
     context.init_app(app)
     filters.init_app(app)
     security.init_app(app)

@@ -264,7 +264,23 @@ def _v11(db: sqlite3.Connection) -> None:
                "BEGIN SELECT RAISE(ABORT, 'the refusal log is append-only'); END")
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+def _v12(db: sqlite3.Connection) -> None:
+    """Reserved: readers' comments (issue 13)."""
+
+
+def _v13(db: sqlite3.Connection) -> None:
+    """Reserved: pending changes, timed withholds, withdrawn records (issue 14)."""
+
+
+def _v14(db: sqlite3.Connection) -> None:
+    """Reserved: accounts an admin runs, TOTP, last login (issue 14)."""
+
+
+def _v15(db: sqlite3.Connection) -> None:
+    """Reserved: OCR of scans (issue 16)."""
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15]
 
 
 def _statements(script: str) -> list[str]:

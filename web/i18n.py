@@ -1,0 +1,57 @@
+"""The interface language: Korean by default, English through gettext (Flask-Babel).
+
+Chosen per request from `?lang=` (then remembered in a cookie), else the cookie, else the
+browser's Accept-Language; only the languages we have catalogs for. Record content is never
+translated: it stays as the agency released it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import Babel
+
+LANGUAGES = ("ko", "en")
+DEFAULT = "ko"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _asked() -> str | None:
+    """The language named by ?lang= on this request, if it is one we have."""
+    value = request.args.get("lang", "")
+    return value if value in LANGUAGES else None
+
+
+def select_locale() -> str:
+    asked = _asked()
+    if asked:
+        return asked
+    remembered = request.cookies.get(COOKIE, "")
+    if remembered in LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+def _remember(response):
+    asked = _asked()
+    if asked and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    # a cache in front must not hand one reader's language to another
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
+    Babel(app, locale_selector=select_locale)
+    app.after_request(_remember)
+
+    @app.context_processor
+    def _language():
+        from flask_babel import get_locale
+
+        return {"lang": str(get_locale() or DEFAULT), "languages": LANGUAGES}
+
+
