@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         JSON_AS_ASCII=False,
         TRUSTED_PROXIES=os.environ.get("ARCHIVE_TRUSTED_PROXIES", "0"),
         SEARCH_ENGINE=os.environ.get("ARCHIVE_SEARCH_ENGINE", DEFAULT_ENGINE),
+        FOUR_EYES=os.environ.get("ARCHIVE_FOUR_EYES", "").strip() == "1",  # a second clerk approves releases
     )
     if test_config:
         app.config.update(test_config)

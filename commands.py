@@ -14,7 +14,6 @@ from flask.cli import with_appcontext
 
 import services
 from archive import accounts
-from archive.changes import Change, ChangeRefused, NeedsConfirmation
 from archive.ingest import Status, reextract_stale
 from archive.store import Store
 from index import service as search
@@ -105,42 +104,6 @@ def reextract_command() -> None:
     finally:
         store.close()
     click.echo(f"re-read the files of {len(touched)} records")
-
-
-@click.command("disclose")
-@click.argument("record_id")
-@click.argument("n", type=int)
-@click.option("--withhold", "action", flag_value="withhold", help="Withhold the attachment.")
-@click.option("--release", "action", flag_value="release", help="Make the attachment public again.")
-@click.option("--ground", "grounds", type=int, multiple=True, help="A ground number (repeat for more).")
-@click.option("--reason", required=True, help="Why: kept in the audit log.")
-@click.option("--clerk", required=True, help="The clerk account making the change.")
-@click.option("--confirm-personal-data", is_flag=True,
-              help="Release even though personal data was found in the text.")
-@with_appcontext
-def disclose_command(record_id, n, action, grounds, reason, clerk, confirm_personal_data) -> None:
-    """Withhold or release attachment N (1-based) of a record; the change is audited."""
-    if action is None:
-        raise click.UsageError("say --withhold or --release")
-    store = _store()
-    data_dir = Path(current_app.config["DATA_DIR"])
-    try:
-        entry = services.change_disclosure(
-            store, _engine(), data_dir,
-            Change(record_id, n, action == "withhold", reason, clerk, list(grounds), confirm_personal_data))
-    except NeedsConfirmation as exc:
-        click.echo(f"refused: {exc}", err=True)
-        for kind, masked in exc.findings:
-            click.echo(f"  {kind}: {masked}", err=True)
-        sys.exit(1)
-    except (ChangeRefused, accounts.NotPermitted) as exc:
-        click.echo(f"refused: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        store.close()
-    levels = f"{entry.old_level.value} -> {entry.new_level.value}"
-    click.echo(f"{record_id} attachment {n} ({entry.attachment_name}): {levels}"
-               + (f" on grounds {entry.grounds}" if entry.grounds else ""))
 
 
 @click.group("users")
@@ -309,6 +272,9 @@ def _is_date(value: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    for command in (ingest_command, reindex_command, reextract_command, verify_command, disclose_command,
+    import clerk_commands  # disclose, pending, approve, reject, withdraw, restore, release-due, audit
+
+    clerk_commands.init_app(app)
+    for command in (ingest_command, reindex_command, reextract_command, verify_command,
                     users_group, worker_command, jobs_command, export_command):
         app.cli.add_command(command)

@@ -48,7 +48,8 @@ def purge_renditions(store: Store, data_dir: Path, hashes: Iterable[str] | None 
     if hashes is None:
         hashes = {p.name.split("-", 1)[0] for p in cache.glob("*.pdf")} if cache.is_dir() else set()
     hashes = set(hashes)
-    doomed = store.withheld_anywhere(hashes) | (hashes - store.referenced_hashes())
+    # a file only withdrawn records hold is no public file either (issue 14)
+    doomed = store.withheld_anywhere(hashes) | (hashes - store.public_hashes())
     return sum(forget(cache, sha) for sha in sorted(doomed))
 
 
@@ -128,7 +129,8 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
     search.catch_up(engine, store)
     purge_renditions(store, data_dir)
     store.collect_garbage()
-    store.log_ingest(who, source or ", ".join(Path(p).name for p in paths), report.as_dict()["counts"])
+    report.run_id = store.log_ingest(who, source or ", ".join(Path(p).name for p in paths),
+                                     report.as_dict()["counts"], report.changed)  # withdraw --run takes it
     return report
 
 
@@ -137,7 +139,7 @@ def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Chan
     data_dir = Path(data_dir)
     entry = _change_disclosure(store, change, lambda ids, purge: search.write(engine, store, ids, purge),
                                lambda: index_lock(engine.data_dir))
-    att = store.get(change.record_id).attachment(change.n)
+    att = store.get(change.record_id, withdrawn=True).attachment(change.n)
     purge_renditions(store, data_dir, {att.sha256})
     return entry
 
@@ -146,7 +148,7 @@ def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Chan
 
 def clerk_record(store: Store, user: User, record_id: str, action: str = "view"):
     """The record, for a clerk who acts for its agency (NotPermitted, logged, otherwise); None: no such record."""
-    record = store.get(record_id)
+    record = store.get(record_id, withdrawn=True)  # clerks still see a withdrawn record
     if record is not None:
         authorize(store, user, record.agency, action, record.id)
     return record

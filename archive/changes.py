@@ -57,7 +57,13 @@ def change_disclosure(store: Store, change: Change, write_index: WriteIndex,
 
 
 def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entry:
-    record = store.get(change.record_id)
+    record, att, grounds, reason = check(store, change)
+    return _commit(store, record, att, change, grounds, reason, write_index)
+
+
+def check(store: Store, change: Change) -> tuple[Record, Attachment, list[int], str]:
+    """Every rule of the change, nothing written (a release under four eyes is checked when asked for)."""
+    record = store.get(change.record_id, withdrawn=True)  # a clerk may still act on a withdrawn record
     if record is None:
         raise ChangeRefused(f"no such record: {change.record_id}")
     att = record.attachment(change.n)
@@ -75,7 +81,39 @@ def _change(store: Store, change: Change, write_index: WriteIndex) -> audit.Entr
         _check_withhold(att, grounds)
     else:
         _check_release(store, record, att, grounds, change.confirm_personal_data)
-    return _commit(store, record, att, change, grounds, reason, write_index)
+    return record, att, grounds, reason
+
+
+def scheduled_release(store: Store, record: Record, att: Attachment, clerk: str, reason: str, confirmed: bool,
+                      write_index: WriteIndex, index_lock: Callable[[], AbstractContextManager] = nullcontext):
+    """A withhold's date has come (release-due): the release's rules, not the account's (it may be gone)."""
+    change = Change(record.id, att.n, False, reason, clerk, confirm_personal_data=confirmed)
+    with index_lock():
+        _check_release(store, record, att, [], confirmed)
+        return _commit(store, record, att, change, [], reason, write_index)
+
+
+def bulk_withhold(store: Store, targets: list[tuple[Record, Attachment]], clerk: str, grounds: list[int],
+                  reason: str, write_index: WriteIndex, on_commit: Callable[[], None],
+                  index_lock: Callable[[], AbstractContextManager] = nullcontext) -> list[str]:
+    """Withhold many attachments as one change: one transaction, the index first; the records touched."""
+    grounds = sorted(set(grounds))
+    for _, att in targets:
+        _check_withhold(att, grounds)
+    affected = sorted(store.records_with({a.sha256 for _, a in targets}) | {r.id for r, _ in targets})
+    store.mark_pending(affected)
+    with index_lock():
+        with store.transaction():
+            for record, att in targets:
+                store.set_disclosure(record.id, att.n, Disclosure.WITHHELD, grounds)
+                store.hold_content(att.sha256, record.id, grounds)
+                store.append_audit(at=now_iso(), clerk=clerk, record_id=record.id, attachment_n=att.n,
+                                   attachment_name=att.name, old_level=att.disclosure, new_level=Disclosure.WITHHELD,
+                                   grounds=grounds, reason=reason)
+            on_commit()
+            versions = write_index(affected, True)
+        store.mark_indexed(versions)
+    return affected
 
 
 def _check_withhold(att: Attachment, grounds: list[int]) -> None:
@@ -124,6 +162,7 @@ def _commit(store: Store, record: Record, att: Attachment, change: Change, groun
             store.hold_content(att.sha256, record.id, grounds)
         else:
             store.release_content(att.sha256, record.id)
+            store.set_until(att.sha256, record.id, None, change.clerk)  # released: no date waits any more
         if confirmed:
             store.clear_personal_data(att.sha256, record.id)
         store.append_audit(at=now_iso(), clerk=change.clerk, record_id=record.id, attachment_n=att.n,

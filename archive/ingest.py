@@ -47,6 +47,7 @@ class Report:
 
     outcomes: list[Outcome] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # batches that could not be opened
+    run_id: int | None = None  # the ingest log's id of this run (withdraw --run)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -153,7 +154,7 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
     withheld = {a.sha256 for a in record.attachments
                 if record.withheld_grounds or a.disclosure is Disclosure.WITHHELD}
     # and, for a replaced record, the copies of its old files elsewhere: their level may change
-    before = store.get(record_id) if previous else None
+    before = store.get(record_id, withdrawn=True) if previous else None
     affected = store.records_with(withheld) | ({record_id} if previous else set()) \
         | store.records_with({a.sha256 for a in before.attachments} if before else set())
     # fail closed: out of the index first (committed), so that neither the rest of the batch
@@ -165,7 +166,7 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
             if drop_from_index:
                 drop_from_index(sorted(affected))
         store.save(record, digest, extractions)
-    stored = store.get(record_id)
+    stored = store.get(record_id, withdrawn=True)
     notes += [f"{a.name}: the same file is withheld in another record; withheld here too"
               for a in stored.attachments if a.withheld_elsewhere is not None
               and a.disclosure is Disclosure.PUBLIC]
@@ -187,7 +188,7 @@ def _hold_resent_files(store: Store, record: Record, extractions: dict[str, dict
     (resend_watch), so that a re-send leaving a file out cannot make the record forget.
     Returns the report's notes, one per held file.
     """
-    previous = store.get(record.id)
+    previous = store.get(record.id, withdrawn=True)  # a withdrawn record's holds count too
     if previous is None or record.withheld_grounds:
         _watch_new_personal_data(store, record, extractions)
         return []

@@ -8,6 +8,7 @@ from index.lang import QueryRefused
 
 from . import pages
 from .context import get_engine, get_store, int_arg
+from .gone import missing
 from .public import search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -17,7 +18,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def record(record_id: str):
     data = pages.record_json(get_store(), record_id)
     if data is None:
-        abort(404)
+        missing(record_id)  # 410 for a withdrawn record
     return data
 
 

@@ -45,7 +45,7 @@ def dashboard():
     records = {}
     flagged = []
     for f in lists["flagged"]:
-        record = records.get(f.record_id) or records.setdefault(f.record_id, store.get(f.record_id))
+        record = records.get(f.record_id) or records.setdefault(f.record_id, store.get(f.record_id, withdrawn=True))
         # the level visitors get: a public row whose bytes are withheld elsewhere is withheld
         level = record.effective(record.attachment(f.n))[0]
         flagged.append({"record_id": f.record_id, "title": f.title, "n": f.n, "name": f.name,

@@ -37,9 +37,8 @@ METADATA_PREFIX = "oai_dc"
 
 
 def _withdrawn(record) -> bool:
-    """Whether a record is off every public path. No record can be withdrawn yet (issue 14):
-    when withdrawal lands, this reads its flag, and such a record answers a deleted header only."""
-    return False
+    """Whether a record is off every public path (issue 14): it answers a deleted header only."""
+    return get_store().withdrawal(record.id) is not None
 
 
 def _echo(verb: str, args: dict[str, str]) -> dict[str, str]:
@@ -79,7 +78,8 @@ def _identifier(record_id: str) -> str:
 
 def _record_of(identifier: str):
     parts = identifier.split(":")
-    record = get_store().get(parts[2]) if len(parts) == 3 and parts[0] == "oai" and parts[2] else None
+    # withdrawn=True: a withdrawn record is reported deleted (deletedRecord persistent), not unknown
+    record = get_store().get(parts[2], withdrawn=True) if len(parts) == 3 and parts[0] == "oai" and parts[2] else None
     if record is None:
         raise OaiError("idDoesNotExist", "no record has this identifier")
     return record
@@ -178,7 +178,7 @@ def _list(root: ET.Element, args: dict, verb: str, with_metadata: bool) -> None:
     element = x.sub(root, verb)
     page = rows[:PAGE_SIZE]
     for datestamp, record_id in page:
-        record = store.get(record_id)
+        record = store.get(record_id, withdrawn=True)  # a withdrawn one: its deleted header
         if record is not None:
             _item(element, record, datestamp, with_metadata)
     token_attrs = {"completeListSize": str(harvest.total), "cursor": str(harvest.cursor)}

@@ -40,6 +40,16 @@ def _attachment_links(record_id: str, att: dict) -> None:
     att["no_text_reason"] = {"ko": reason[0], "en": reason[1]} if reason else None
 
 
+def _release_dates(store: Store, record, view: dict) -> None:
+    """A clerk's withhold that ends on a date (approved, under four eyes) says the date: 2030. 1. 1."""
+    due = store.until_of(record.id)
+    for att, item in zip(record.attachments, view["attachments"], strict=True):
+        if item["disclosure"] != Disclosure.PUBLIC.value and att.sha256 in due:
+            y, m, d = (int(part) for part in due[att.sha256].split("-"))
+            item["release_on"] = due[att.sha256]
+            item["release_on_ko"] = f"{y}. {m}. {d}."
+
+
 def record_summary(view: dict) -> dict:
     """Return the short form of a record used in lists (home, classification, feeds)."""
     return {
@@ -63,6 +73,7 @@ def record_page(store: Store, record_id: str) -> dict | None:
     view = public_view(record)
     for att in view["attachments"]:
         _attachment_links(record.id, att)
+    _release_dates(store, record, view)
     view["url"] = url_for("public.record", record_id=record.id, _external=True)
     view["classification_links"] = [
         {"name": name, "url": url_for("public.classification", path="/".join(view["classification"][: i + 1]))}

@@ -9,6 +9,7 @@ from index.lang import QueryRefused
 
 from . import pages
 from .context import get_engine, get_store, int_arg
+from .gone import missing
 
 bp = Blueprint("public", __name__)
 
@@ -89,7 +90,7 @@ def search_help():
 def record(record_id: str):
     data = pages.record_html_page(get_store(), record_id)
     if data is None:
-        abort(404)
+        missing(record_id)  # 410 for a withdrawn record
     return render_template("record.html", page=data)
 
 

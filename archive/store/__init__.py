@@ -14,9 +14,10 @@ from .harvest import HarvestMixin
 from .jobs import Job, JobsMixin, JobState
 from .migrations import StoreTooNew
 from .records import Extraction, Flagged, RecordsMixin, classification_path
+from .review import ReviewMixin
 
 
-class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, RecordsMixin, Connection):
+class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, RecordsMixin, ReviewMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 
 

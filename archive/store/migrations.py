@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from .review_schema import REVIEW
+
 # Version 1 is the first round's schema, written so that it also adopts a store that round made
 # (which ran this DDL on every connection and has user_version 0).
 V1 = """
@@ -269,7 +271,12 @@ def _v12(db: sqlite3.Connection) -> None:
 
 
 def _v13(db: sqlite3.Connection) -> None:
-    """Reserved: pending changes, timed withholds, withdrawn records (issue 14)."""
+    """Pending changes (four eyes), withholds that end on a date, withdrawn records, the clerks'
+    other audited actions, and the records of each ingest run (issue 14)."""
+    if "withdrawn_at" not in _columns(db, "records"):
+        db.execute("ALTER TABLE records ADD COLUMN withdrawn_at TEXT")
+    for statement in _statements(REVIEW):
+        db.execute(statement)
 
 
 def _v14(db: sqlite3.Connection) -> None:

@@ -56,40 +56,46 @@ class RecordsMixin:
 
     # -- reading -------------------------------------------------------------------------
 
+    # Public reads go through the public_records view (migration 13): a withdrawn record is in
+    # no answer built from them. Reading `records` itself is for clerks, ingest and the holds.
+
     def count(self) -> int:
-        return self._one("SELECT count(*) FROM records")[0]
+        return self._one("SELECT count(*) FROM public_records")[0]
 
     def digest_of(self, record_id: str) -> tuple[str, int] | None:
         row = self._one("SELECT digest, version FROM records WHERE id = ?", (record_id,))
         return (row["digest"], row["version"]) if row else None
 
-    def get(self, record_id: str) -> Record | None:
-        row = self._one("SELECT * FROM records WHERE id = ?", (record_id,))
+    def get(self, record_id: str, *, withdrawn: bool = False) -> Record | None:
+        """The record; a withdrawn one only when asked for (`withdrawn=True`: clerks, ingest, holds)."""
+        table = "records" if withdrawn else "public_records"
+        row = self._one(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
         return self._record(row) if row else None
 
     def record_ids(self) -> list[str]:
-        return [r[0] for r in self._all("SELECT id FROM records ORDER BY id")]
+        return [r[0] for r in self._all("SELECT id FROM public_records ORDER BY id")]
 
     def newest(self, limit: int = 10, offset: int = 0) -> list[Record]:
-        rows = self._all("SELECT * FROM records ORDER BY produced DESC, id LIMIT ? OFFSET ?", (limit, offset))
+        rows = self._all("SELECT * FROM public_records ORDER BY produced DESC, id LIMIT ? OFFSET ?",
+                         (limit, offset))
         return [self._record(r) for r in rows]
 
     def by_classification(self, parts: list[str], limit: int, offset: int) -> tuple[int, list[Record]]:
         path = classification_path(parts)
         where = "classification_path = ? OR substr(classification_path, 1, ?) = ?"
         args = (path, len(path) + 1, path + "/")
-        total = self._one(f"SELECT count(*) FROM records WHERE {where}", args)[0]
-        rows = self._all(f"SELECT * FROM records WHERE {where} ORDER BY produced DESC, id LIMIT ? OFFSET ?",
+        total = self._one(f"SELECT count(*) FROM public_records WHERE {where}", args)[0]
+        rows = self._all(f"SELECT * FROM public_records WHERE {where} ORDER BY produced DESC, id LIMIT ? OFFSET ?",
                          (*args, limit, offset))
         return total, [self._record(r) for r in rows]
 
     def agencies(self) -> list[tuple[str, int]]:
-        rows = self._all("SELECT agency, count(*) AS n FROM records GROUP BY agency ORDER BY n DESC, agency")
+        rows = self._all("SELECT agency, count(*) AS n FROM public_records GROUP BY agency ORDER BY n DESC, agency")
         return [(r["agency"], r["n"]) for r in rows]
 
     def top_classifications(self) -> list[tuple[str, int]]:
         counts: dict[str, int] = {}
-        for (raw,) in self._all("SELECT classification FROM records"):
+        for (raw,) in self._all("SELECT classification FROM public_records"):
             parts = json.loads(raw)
             if parts:
                 counts[parts[0]] = counts.get(parts[0], 0) + 1
@@ -107,13 +113,14 @@ class RecordsMixin:
         return row["text"] if row else ""
 
     def pending_index(self) -> list[str]:
-        """Return the ids of records whose index entry is missing or stale."""
-        return [r[0] for r in self._all("SELECT id FROM records WHERE indexed_version IS DISTINCT FROM version "
+        """Return the ids of records whose index entry is missing or stale (a withdrawn one has none)."""
+        return [r[0] for r in self._all("SELECT id FROM public_records WHERE indexed_version IS DISTINCT FROM version "
                                         "ORDER BY id")]
 
     def oldest_pending_index(self) -> str | None:
         """When the record waiting longest for the index was stored (ISO, UTC), or None when none waits."""
-        return self._one("SELECT min(ingested_at) FROM records WHERE indexed_version IS DISTINCT FROM version")[0]
+        return self._one("SELECT min(ingested_at) FROM public_records "
+                         "WHERE indexed_version IS DISTINCT FROM version")[0]
 
     def stale_extractions(self, version: str) -> list[tuple[str, str]]:
         """Return (sha256, a file name) of stored files last read by another extractor version."""
@@ -263,9 +270,14 @@ class RecordsMixin:
             "SET status = excluded.status, reason = excluded.reason, pages = excluded.pages, text = excluded.text, "
             "extractor = excluded.extractor, pii = excluded.pii", extractions)
 
-    def log_ingest(self, who: str, source: str, counts: dict) -> None:
-        self._run("INSERT INTO ingests (at, who, source, counts) VALUES (?, ?, ?, ?)",
-                  (now_iso(), who, source, json.dumps(counts)))
+    def log_ingest(self, who: str, source: str, counts: dict, records: list[str] = ()) -> int:
+        """Log an ingest run and the records it added or replaced; return the run's id."""
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO ingests (at, who, source, counts) VALUES (?, ?, ?, ?)",
+                                  (now_iso(), who, source, json.dumps(counts)))
+            self.db.executemany("INSERT INTO ingest_records (ingest_id, record_id) VALUES (?, ?) "
+                                "ON CONFLICT DO NOTHING", [(cur.lastrowid, r) for r in records])
+        return cur.lastrowid
 
     def save(self, record: Record, digest: str, extractions: dict[str, dict]) -> int:
         """Write a record, its attachments and their extractions in one transaction.
