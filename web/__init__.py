@@ -19,6 +19,7 @@ from . import (
     public,
     security,
     sharing,
+    statistics,
 )
 from . import export as export_views
 from .clerk_export import bp as clerk_export_bp
@@ -43,3 +44,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(clerk_export_bp)
     app.register_blueprint(export_views.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(statistics.bp)

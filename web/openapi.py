@@ -34,6 +34,9 @@ def _json(schema: dict, description: str) -> dict:
 
 ERROR = _json(_ref("Error"), "an error, {\"error\": {\"code\", \"message\", \"message_ko\"}}")
 NAME_COUNT = _object({"name": STR, "count": INT})
+NUMBER = {"type": "number"}
+VALUE_COUNTS = {"type": "array", "items": _object({"value": _nullable("string"), "count": INT})}
+GROUND_COUNT = _object({"ground": INT, "count": INT}, {"label_ko": STR, "label_en": STR})
 SCHEMAS = {
     "Error": _object({"error": _object({"code": INT, "message": STR}, {"message_ko": STR})}),
     "RecordSummary": _object({"id": STR, "title": STR, "kind": _nullable("string"), "agency": STR,
@@ -80,6 +83,16 @@ SCHEMAS = {
                      "classifications": {"type": "array", "items": NAME_COUNT}}),
     "Classification": _object({"path": {"type": "array", "items": STR}, "total": INT, "page": INT, "pages": INT,
                                "results": {"type": "array", "items": _ref("RecordSummary")}}),
+    "Statistics": _object({
+        "filters": _object({"agency": _nullable("string"), "year": _nullable("string")}), "total": INT,
+        "by_agency": VALUE_COUNTS, "by_year": VALUE_COUNTS, "by_kind": VALUE_COUNTS,
+        "disclosure": {"type": "array", "items": _object({"level": LEVEL, "count": INT, "share": NUMBER},
+                                                         {"label_ko": STR, "label_en": STR})},
+        "withheld_attachments": _object({"total": INT, "by_ground": {"type": "array", "items": GROUND_COUNT}}),
+        "records_by_ground": {"type": "array", "items": GROUND_COUNT},
+        "days_to_publication": _object({"records": INT, "median": _nullable("number"), "buckets": {
+            "type": "array", "items": _object({"min": INT, "max": _nullable("integer"), "count": INT})}}),
+        "choices": _object({"agencies": {"type": "array", "items": STR}, "years": {"type": "array", "items": STR}})}),
 }
 
 
@@ -120,6 +133,12 @@ PATHS = {
     "/api/classification/{path}": _get("records of a classification", _ref("Classification"),
                                        [_path_param("path", "the classification path, / between levels"), PAGE],
                                        (400, 404)),
+    "/api/statistics": _get("counts of public records by agency, year, kind and disclosure level; withheld "
+                            "attachments by legal ground; days from production to publication",
+                            _ref("Statistics"), [
+                                _query("agency", {"type": "string", "maxLength": 200}, "one agency (exact name)"),
+                                _query("year", {"type": "integer", "minimum": 1, "maximum": 9999},
+                                       "one year of production")], (400,)),
     "/api/openapi.json": _get("this description", {"type": "object"}),
     "/oembed": _get("oEmbed 1.0 for a record URL", _ref("OEmbed"), [
         {**_query("url", {"type": "string", "maxLength": 2000}, "a record page's URL on this portal"),

@@ -15,9 +15,10 @@ from .jobs import Job, JobsMixin, JobState
 from .migrations import StoreTooNew
 from .records import Extraction, Flagged, RecordsMixin, classification_path
 from .review import ReviewMixin
+from .statistics import StatisticsMixin
 
 
-class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, RecordsMixin, ReviewMixin, Connection):
+class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, RecordsMixin, ReviewMixin, StatisticsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 
 
