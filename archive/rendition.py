@@ -53,8 +53,17 @@ class RenditionFailed(Exception):
         self.reason, self.seconds = reason, seconds  # reason: timeout, memory, error, busy
 
 
-def text_pdf(text: str, title: str, font_path: str = DEFAULT_FONT) -> bytes:
-    """Set a text in a Korean font as a PDF, headed as a text rendition."""
+HEADER = ("텍스트 변환본 — 원문에서 추출한 글자만 담았습니다. 서식과 그림은 원문을 보십시오.\n"
+          "Text rendition: the text extracted from the original, without its layout.")
+EMPTY = "(텍스트 없음)"
+
+
+def text_pdf(text: str, title: str, font_path: str = DEFAULT_FONT, header: str = HEADER, empty: str = EMPTY) -> bytes:
+    """Set a text in a Korean font as a PDF, headed as a text rendition.
+
+    `header` and `empty` come from the caller in the reader's language (the web layer translates them;
+    archive/ knows no request).
+    """
     if not Path(font_path).is_file():
         raise FontMissing(font_path)
     # Imported where a PDF is made, not at module load: fpdf2 costs every CLI run 0.4-0.8 s.
@@ -68,24 +77,27 @@ def text_pdf(text: str, title: str, font_path: str = DEFAULT_FONT) -> bytes:
     pdf.add_page()
     pdf.set_font("Korean", size=9)
     pdf.set_text_color(90, 90, 90)
-    pdf.multi_cell(0, 5, "텍스트 변환본 — 원문에서 추출한 글자만 담았습니다. 서식과 그림은 원문을 보십시오.\n"
-                         "Text rendition: the text extracted from the original, without its layout.")
+    pdf.multi_cell(0, 5, header)
     pdf.ln(3)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("Korean", size=14)
     pdf.multi_cell(0, 8, title)
     pdf.ln(2)
     pdf.set_font("Korean", size=10.5)
-    pdf.multi_cell(0, 6.5, text or "(텍스트 없음)")
+    pdf.multi_cell(0, 6.5, text or empty)
     return bytes(pdf.output())
 
 
-def rendition_path(cache_dir: Path, sha256: str, title: str) -> Path:
-    return Path(cache_dir) / f"{sha256}-{hashlib.sha256(title.encode()).hexdigest()[:12]}.pdf"
+def rendition_path(cache_dir: Path, sha256: str, title: str, header: str = HEADER) -> Path:
+    # one file per original, title and header language: still named by the original's hash, so a
+    # withhold's purge ({sha256}-*.pdf) removes every language's copy
+    key = title if header == HEADER else f"{title}\0{header}"
+    return Path(cache_dir) / f"{sha256}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.pdf"
 
 
 def cached_text_pdf(cache_dir: Path, sha256: str, text: str, title: str, font_path: str, *,
-                    max_chars: int = MAX_CHARS, seconds: float = SECONDS, memory: int = MEMORY) -> Path:
+                    max_chars: int = MAX_CHARS, seconds: float = SECONDS, memory: int = MEMORY,
+                    header: str = HEADER, empty: str = EMPTY) -> Path:
     """Return the cached text rendition of a file, making it once, within the budgets.
 
     Keyed by the original's hash: the cache holds no notion of disclosure, so callers
@@ -94,7 +106,7 @@ def cached_text_pdf(cache_dir: Path, sha256: str, text: str, title: str, font_pa
     request that then failed) or FontMissing; on every failure the cache is left as it was.
     """
     cache_dir = Path(cache_dir)
-    target = rendition_path(cache_dir, sha256, title)
+    target = rendition_path(cache_dir, sha256, title, header)
     if target.is_file():
         return target
     if len(text) > max_chars:
@@ -110,7 +122,7 @@ def cached_text_pdf(cache_dir: Path, sha256: str, text: str, title: str, font_pa
             raise RenditionFailed("busy", seconds)
         _sweep_parts(cache_dir)
         import fpdf  # noqa: F401  in this worker once, before the fork: each child then starts with it
-        status, result = run_guarded(text_pdf, text, title, font_path, seconds=seconds, memory=memory)
+        status, result = run_guarded(text_pdf, text, title, font_path, header, empty, seconds=seconds, memory=memory)
         if status != "ok" or not isinstance(result, bytes) or not result.startswith(b"%PDF"):
             reason = "memory" if result == "too_large" else "timeout" if result == "timeout" else "error"
             log.warning("rendition of %s failed: %s %s", sha256, status, result)

@@ -7,9 +7,13 @@
   var status = document.getElementById("job-status");
   var bar = document.getElementById("job-progress");
   var last = "";
+  // the page's language: state names and the sentence come from the page (the JSON stays Korean)
+  var states = JSON.parse(box.dataset.states || "{}");
+  var sentence = box.dataset.progress || "{done} {rejected}";
   function show(job) {
     var total = job.total === null ? "" : " / " + job.total;
-    var text = job.label + " (" + job.state + ") — 기록 " + job.done + total + "건 처리, 거부 " + job.rejected + "건";
+    var text = (states[job.state] || job.label) + " — " +
+      sentence.replace("{done}", job.done + total).replace("{rejected}", job.rejected);
     if (text !== last) { status.textContent = text; last = text; }
     if (job.total) { bar.max = job.total; bar.value = job.done; bar.textContent = job.done + total; }
   }

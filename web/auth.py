@@ -13,6 +13,7 @@ import math
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -78,11 +79,10 @@ def login():
             return response
         if result.wait:
             minutes = math.ceil(result.wait / 60)
-            flash(f"로그인 시도가 너무 많습니다. {minutes}분 뒤 다시 시도하십시오. "
-                  f"Too many attempts; try again in {minutes} min.", "error")
+            flash(_("로그인 시도가 너무 많습니다. %(minutes)s분 뒤 다시 시도하십시오.", minutes=minutes), "error")
             status, headers = 429, {"Retry-After": str(math.ceil(result.wait))}
         else:
-            flash("아이디나 비밀번호가 맞지 않습니다. Wrong account or password.", "error")
+            flash(_("아이디나 비밀번호가 맞지 않습니다."), "error")
             status = 401
     return render_template("clerk/login.html", form=form), status, headers
 
@@ -94,7 +94,7 @@ def logout():
         # (as do the account's other sessions).
         accounts.end_sessions(get_store(), current_user.name)
     logout_user()
-    flash("로그아웃했습니다. Logged out.", "info")
+    flash(_("로그아웃했습니다."), "info")
     return redirect(url_for("public.home"))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -100,10 +102,9 @@ def _apply(record_id: str, n: int, form, change: Change):
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
                           {n: [(KINDS[k], m) for k, m in exc.findings]}), 409
     except ChangeRefused as exc:
-        flash(f"바꾸지 못했습니다: {exc}", "error")
+        flash(_("바꾸지 못했습니다: %(why)s", why=exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form}), 400
-    flash(f"첨부 {n}: {'비공개로 바꾸었습니다' if change.withhold else '공개했습니다'}. "
-          f"{'Withheld' if change.withhold else 'Released'}.", "info")
+    flash(_("첨부 %(n)s: 비공개로 바꾸었습니다.", n=n) if change.withhold else _("첨부 %(n)s: 공개했습니다.", n=n), "info")
     return redirect(url_for("clerk.record", record_id=record_id))
 
 
@@ -111,7 +112,7 @@ def _apply(record_id: str, n: int, form, change: Change):
 def withhold(record_id: str, n: int):
     form = WithholdForm()
     if not form.validate():
-        flash("비공개 사유와 이유를 모두 적으십시오. Grounds and a reason are required.", "error")
+        flash(_("비공개 사유와 이유를 모두 적으십시오."), "error")
         return _workspace(record_id, {("withhold", n): form}), 400
     change = Change(record_id, n, True, form.reason.data, current_user.name, [int(g) for g in form.grounds.data])
     return _apply(record_id, n, form, change)
@@ -121,7 +122,7 @@ def withhold(record_id: str, n: int):
 def release(record_id: str, n: int):
     form = ReleaseForm()
     if not form.validate():
-        flash("이유를 적으십시오. A reason is required.", "error")
+        flash(_("이유를 적으십시오."), "error")
         return _workspace(record_id, {("release", n): form}), 400
     change = Change(record_id, n, False, form.reason.data, current_user.name,
                     confirm_personal_data=form.confirm_personal_data.data)
@@ -198,7 +199,7 @@ def job_json(job_id: int):
 
 
 class AgenciesForm(FlaskForm):
-    agencies = TextAreaField("담당 기관 Agencies (한 줄에 하나; 비우면 전체 / one a line; empty: all)",
+    agencies = TextAreaField(_l("담당 기관 (한 줄에 하나, 비우면 전체)"),
                              validators=[Length(max=4000)])
 
 
@@ -214,5 +215,5 @@ def set_agencies(name: str):
         names = accounts.set_agencies(get_store(), name, (form.agencies.data or "").splitlines())
     except accounts.AccountError as exc:
         abort(400, description=f"바꾸지 못했습니다: {exc}")
-    flash(f"{name}: 담당 기관 {', '.join(names) if names else '전체 (all)'}. Agencies set.", "info")
+    flash(_("%(name)s: 담당 기관 %(agencies)s.", name=name, agencies=", ".join(names) if names else _("전체")), "info")
     return redirect(url_for("auth.account_list"), 303)

@@ -8,6 +8,7 @@ import unicodedata
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+from flask_babel import gettext
 
 from archive import rendition
 from archive.blobs import Damaged
@@ -133,7 +134,8 @@ def pdf(record_id: str, n: int):
             cache, att.sha256, get_store().text_of(att.sha256),
             f"{record.title} — {att.name}", config["FONT_PATH"],
             max_chars=config["RENDITION_MAX_CHARS"], seconds=config["RENDITION_SECONDS"],
-            memory=config["RENDITION_MEMORY"],
+            memory=config["RENDITION_MEMORY"], header=_rendition_header(),
+            empty=gettext("(텍스트 없음)"),
         )
     except FontMissing:
         abort(503, description="PDF 변환에 필요한 한글 글꼴이 설치되어 있지 않습니다.")
@@ -149,6 +151,11 @@ def pdf(record_id: str, n: int):
         path.unlink(missing_ok=True)
         raise
     return send_file_named(path, "application/pdf", f"{stem}.pdf")
+
+
+def _rendition_header() -> str:
+    """The PDF rendition's heading in the reader's language (archive.rendition sets it, knowing no request)."""
+    return gettext("텍스트 변환본 — 원문에서 추출한 글자만 담았습니다. 서식과 그림은 원문을 보십시오.")
 
 
 def _no_rendition(record, att, code: int, reason: str, **numbers):

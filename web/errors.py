@@ -5,23 +5,32 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from .downloads import Withheld, withheld_response
 
 log = logging.getLogger(__name__)
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogs (pybabel extract -k N_); translated where it is shown."""
+    return message
+
+
+# Korean in the JSON errors (message_ko, as promised); the HTML page shows it in the reader's language.
 MESSAGES_KO = {
-    400: "요청이 올바르지 않습니다.",
-    404: "찾으시는 페이지나 기록이 없습니다.",
-    405: "허용되지 않는 요청 방식입니다.",
-    410: "파일을 제공할 수 없습니다.",
-    413: "파일이 너무 큽니다.",
-    429: "요청이 너무 많습니다. 잠시 뒤 다시 시도해 주십시오.",
-    451: "법령에 따라 공개하지 않는 정보입니다.",
-    500: "서버에서 오류가 났습니다. 잠시 뒤 다시 시도해 주십시오.",
-    503: "지금은 이 기능을 쓸 수 없습니다.",
+    400: N_("요청이 올바르지 않습니다."),
+    403: N_("이 기능을 쓸 권한이 없습니다."),
+    404: N_("찾으시는 페이지나 기록이 없습니다."),
+    405: N_("허용되지 않는 요청 방식입니다."),
+    410: N_("파일을 제공할 수 없습니다."),
+    413: N_("파일이 너무 큽니다."),
+    429: N_("요청이 너무 많습니다. 잠시 뒤 다시 시도해 주십시오."),
+    451: N_("법령에 따라 공개하지 않는 정보입니다."),
+    500: N_("서버에서 오류가 났습니다. 잠시 뒤 다시 시도해 주십시오."),
+    503: N_("지금은 이 기능을 쓸 수 없습니다."),
 }
+OTHER = N_("오류가 났습니다.")
 
 
 JSON_PATHS = ("/oembed",)  # JSON endpoints outside /api/: their clients parse errors too
@@ -32,10 +41,12 @@ def _wants_json() -> bool:
 
 
 def _answer(code: int, message_en: str, detail: str | None = None):
-    message_ko = detail or MESSAGES_KO.get(code, "오류가 났습니다.")
+    message_ko = detail or MESSAGES_KO.get(code, OTHER)
     if _wants_json():
         return {"error": {"code": code, "message": message_en, "message_ko": message_ko}}, code
-    page = {"code": code, "message_ko": message_ko, "message_en": message_en}
+    # a detail is the route's own sentence (it names the cause); the general ones are translated here
+    shown = detail or gettext(MESSAGES_KO.get(code, OTHER))
+    page = {"code": code, "message": shown, "message_ko": message_ko, "message_en": message_en}
     return render_template("error.html", page=page), code
 
 

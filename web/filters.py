@@ -7,7 +7,10 @@ import re
 import markdown
 import nh3
 from flask import Flask, make_response
+from flask_babel import get_locale
 from markupsafe import Markup
+
+from archive.disclosure import GROUNDS
 
 # Markdown summaries are written by clerks, but a batch is still outside input: only these
 # tags survive, and links may only point to http(s) or mail (no javascript: URLs).
@@ -44,12 +47,43 @@ def filesize(size: int | None) -> str:
     return f"{size} B"
 
 
-def dotted_date(iso: str | None) -> str:
-    """Return 2018-01-04 as the seed's 2018.1.4."""
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _english() -> bool:
+    return str(get_locale() or "ko") == "en"
+
+
+def locale_date(iso: str | None, ko: str = "spaced") -> str:
+    """Return 2018-01-04 in the reader's language: 2018. 1. 4. (Korean) or 4 Jan 2018 (English).
+
+    `ko` picks the Korean form where the seed page shows another: "seed" 2018.1.4. (결재일자),
+    "iso" 2018-01-04 (생산일자). A value that is not a date is shown as it is.
+    """
     if not iso:
         return ""
-    y, m, d = iso.split("-")
-    return f"{int(y)}.{int(m)}.{int(d)}."
+    try:
+        y, m, d = (int(part) for part in str(iso)[:10].split("-"))
+    except ValueError:
+        return str(iso)
+    if _english():
+        return f"{d} {MONTHS_EN[m - 1]} {y}" if 1 <= m <= 12 else str(iso)
+    if ko == "iso":
+        return str(iso)[:10]
+    return f"{y}.{m}.{d}." if ko == "seed" else f"{y}. {m}. {d}."
+
+
+def dotted_date(iso: str | None) -> str:
+    """Return 2018-01-04 as the seed's 2018.1.4. (Korean), 4 Jan 2018 (English)."""
+    return locale_date(iso, ko="seed")
+
+
+def ground_label(number) -> str:
+    """The name of a ground of non-disclosure (article 9(1) item N) in the reader's language."""
+    ground = GROUNDS.get(int(number)) if str(number).isdigit() else None
+    if ground is None:
+        return ""
+    return ground.label_en if _english() else ground.label_ko
 
 
 SECURITY_HEADERS = {
@@ -88,4 +122,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(filesize)
     app.add_template_filter(dotted_date)
+    app.add_template_filter(locale_date)
+    app.add_template_global(ground_label)
     app.after_request(_secure)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, TextAreaField
@@ -14,35 +15,34 @@ from archive.disclosure import GROUNDS
 
 def at_least_one(form, field) -> None:
     if not field.data:
-        raise ValidationError("사유를 하나 이상 고르십시오. Choose at least one ground.")
+        raise ValidationError(_l("사유를 하나 이상 고르십시오."))
 
 
 class LoginForm(FlaskForm):
-    name = StringField("아이디 Account", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("비밀번호 Password", validators=[DataRequired(), Length(max=200)])
+    # lazy: labels and messages are made once per class, read in the request's language
+    name = StringField(_l("아이디"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("비밀번호"), validators=[DataRequired(), Length(max=200)])
 
 
 class WithholdForm(FlaskForm):
     grounds = SelectMultipleField(
-        "비공개 사유 Grounds",
+        _l("비공개 사유"),
         choices=[SelectChoice(str(n), f"제{n}호 {g.label_ko}") for n, g in GROUNDS.items()],
         # not DataRequired: its HTML `required` flag would make the browser demand every box
         validators=[at_least_one],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
-    reason = TextAreaField("이유 Reason", validators=[DataRequired("이유를 적으십시오. A reason is required."),
-                                                     Length(max=2000)])
+    reason = TextAreaField(_l("이유"), validators=[DataRequired(_l("이유를 적으십시오.")), Length(max=2000)])
 
 
 class ReleaseForm(FlaskForm):
-    reason = TextAreaField("이유 Reason", validators=[DataRequired("이유를 적으십시오. A reason is required."),
-                                                     Length(max=2000)])
-    confirm_personal_data = BooleanField("개인정보를 확인했고 공개해도 됨 — I checked the personal data; release it")
+    reason = TextAreaField(_l("이유"), validators=[DataRequired(_l("이유를 적으십시오.")), Length(max=2000)])
+    confirm_personal_data = BooleanField(_l("개인정보를 확인했고 공개해도 됨"))
 
 
 class UploadForm(FlaskForm):
-    batch = FileField("공개 묶음 (.zip) Release batch", validators=[
-        FileRequired("파일을 고르십시오. Choose a file."), FileAllowed(["zip"], ".zip 파일만 받습니다.")])
+    batch = FileField(_l("공개 묶음 (.zip)"), validators=[
+        FileRequired(_l("파일을 고르십시오.")), FileAllowed(["zip"], _l(".zip 파일만 받습니다."))])
 
 
 class StartJobForm(FlaskForm):

@@ -7,6 +7,8 @@ translated: it stays as the agency released it.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, request
 from flask_babel import Babel
 
@@ -32,6 +34,22 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
 
 
+def language_url(code: str, params: dict | None = None) -> str:
+    """This page in another language: its path with lang= set (then the cookie keeps it).
+
+    The query is the page's own known parameters (`params`, the search page's parsed ones) or just
+    its page number: never the request's arguments as sent, which would carry whatever a hostile
+    link put there into every link of the page. Relative to this site only (a path, never a host).
+    """
+    if params is None:
+        page = request.args.get("page", "")
+        params = {"page": page} if page.isdigit() else {}
+    args = [(k, str(v)) for k, v in params.items() if k != "lang" and v not in (None, "")]
+    args.append(("lang", code if code in LANGUAGES else DEFAULT))
+    # a path starting with // would read as another host in an href
+    return "/" + request.path.lstrip("/") + "?" + urlencode(args)
+
+
 def _remember(response):
     asked = _asked()
     if asked and request.cookies.get(COOKIE) != asked:
@@ -52,6 +70,6 @@ def init_app(app: Flask) -> None:
     def _language():
         from flask_babel import get_locale
 
-        return {"lang": str(get_locale() or DEFAULT), "languages": LANGUAGES}
+        return {"lang": str(get_locale() or DEFAULT), "languages": LANGUAGES, "language_url": language_url}
 
 

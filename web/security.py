@@ -71,8 +71,10 @@ def _load_user(user_id: str):
 
 
 def _csrf_refused(exc: CSRFError):
-    page = {"code": 400, "message_ko": "보안 토큰이 없거나 만료되었습니다. 화면을 새로 열어 다시 시도하십시오.",
-            "message_en": f"Bad Request: {exc.description}"}
+    from flask_babel import gettext
+
+    message = gettext("보안 토큰이 없거나 만료되었습니다. 화면을 새로 열어 다시 시도하십시오.")
+    page = {"code": 400, "message": message, "message_ko": message, "message_en": f"Bad Request: {exc.description}"}
     return render_template("error.html", page=page), 400
 
 
