@@ -275,6 +275,9 @@ def init_app(app: Flask) -> None:
     import clerk_commands  # disclose, pending, approve, reject, withdraw, restore, release-due, audit
 
     clerk_commands.init_app(app)
+    import ocr_commands  # ocr (issue 16)
+
+    ocr_commands.init_app(app)
     for command in (ingest_command, reindex_command, reextract_command, verify_command,
                     users_group, worker_command, jobs_command, export_command):
         app.cli.add_command(command)
