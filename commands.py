@@ -13,7 +13,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import services
-from archive import accounts
+from archive import account_admin, accounts
+from archive.account_admin import Admin
 from archive.ingest import Status, reextract_stale
 from archive.store import Store
 from index import service as search
@@ -126,7 +127,7 @@ def users_create(name: str, role: str, agencies: tuple[str, ...], password_stdin
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = _store()
     try:
-        user = accounts.create_user(store, name, accounts.Role(role), password, agencies)
+        user = account_admin.create(store, Admin.command_line(), name, accounts.Role(role), password, agencies)
     except accounts.AccountError as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(1)
@@ -143,7 +144,7 @@ def users_agencies(name: str, agencies: tuple[str, ...]) -> None:
     """Set the agencies a clerk acts for (without --agency: all)."""
     store = _store()
     try:
-        names = accounts.set_agencies(store, name, agencies)
+        names = account_admin.set_agencies(store, Admin.command_line(), name, agencies)
     except accounts.AccountError as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(1)
@@ -275,9 +276,9 @@ def init_app(app: Flask) -> None:
     import clerk_commands  # disclose, pending, approve, reject, withdraw, restore, release-due, audit
 
     clerk_commands.init_app(app)
-    import ocr_commands  # ocr (issue 16)
+    import account_commands  # users disable, enable, role, reset-password, 2fa-reset
 
-    ocr_commands.init_app(app)
+    account_commands.add_to(users_group)
     for command in (ingest_command, reindex_command, reextract_command, verify_command,
                     users_group, worker_command, jobs_command, export_command):
         app.cli.add_command(command)

@@ -41,6 +41,7 @@ import ipaddress
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -76,6 +77,14 @@ class Role(enum.Enum):
     ADMIN = "admin"
 
 
+class Factor(enum.Enum):
+    """What an attempt proves. Each is limited apart, by the same rules: a TOTP code is asked for only
+    once the password proved right (archive/totp.py), so its failures must not slow password logins."""
+
+    PASSWORD = "password"
+    TOTP = "totp"
+
+
 class AccountError(ValueError):
     """A refused account operation, with a message for the person who asked."""
 
@@ -101,6 +110,14 @@ class LoginResult:
     """A logged-in user, or None; `wait` > 0 when the attempt was refused unchecked for that many seconds."""
 
     user: User | None
+    wait: float = 0.0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A limited check (`limited`): `ok` when it proved right; `wait` > 0 when refused unchecked."""
+
+    ok: bool
     wait: float = 0.0
 
 
@@ -238,51 +255,72 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def _wait(store, name: str, address: str, device: str | None, now: float) -> float:
+def _wait(store, name: str, address: str, device: str | None, now: float, factor: Factor) -> float:
     """Seconds this attempt must still wait; 0 when it may be checked now."""
     since = now - WINDOW
 
-    def remaining(limit: Limit, count: int, last: float) -> float:
+    def remaining(limit: Limit, kind: str, *keys: str) -> float:
+        count, last = store.login_failures(kind, since, *keys, factor=factor)
         return max(0.0, last + limit.wait(count) - now) if count >= limit.free else 0.0
 
     if device is not None:
-        return remaining(DEVICE, *store.login_failures("device", since, name, device))
-    pair = store.login_failures("pair", since, name, address)
-    waits = [remaining(PAIR, *pair), remaining(ADDRESS, *store.login_failures("address", since, address))]
-    if pair[0]:  # this address has failed for this account: the account-wide limit applies to it
-        waits.append(remaining(ACCOUNT, *store.login_failures("account", since, name)))
+        return remaining(DEVICE, "device", name, device)
+    waits = [remaining(PAIR, "pair", name, address), remaining(ADDRESS, "address", address)]
+    if store.login_failures("pair", since, name, address, factor=factor)[0]:
+        # this address has failed for this account: the account-wide limit applies to it
+        waits.append(remaining(ACCOUNT, "account", name))
     return max(waits)
 
 
-def attempt_login(store, name: str, password: str, address: str,
-                  device: str | None = None, now: float | None = None) -> LoginResult:
-    """Check a password, within the limits above, as one step that parallel attempts cannot race.
+def limited(store, factor: Factor, name: str, address: str, device: str | None, check: Callable[[], bool],
+            now: float | None = None) -> Attempt:
+    """Run `check` (a password's, a code's) within the limits above, as one step parallel attempts cannot race.
 
     `device` is a token the caller has verified was issued to this browser at a login to `name`.
     """
     address = address_key(address)
     with store.transaction():  # BEGIN IMMEDIATE: no other connection decides in between
         now = time.time() if now is None else now  # read under the lock: attempts are recorded in order
-        wait = _wait(store, name, address, device, now)
+        wait = _wait(store, name, address, device, now, factor)
         if wait > 0:
-            return LoginResult(None, wait)
-        # Counted as a failure until the password proves right.
-        attempt = store.record_attempt(now, name, address, device)
+            return Attempt(False, wait)
+        # Counted as a failure until the check proves right.
+        attempt = store.record_attempt(now, name, address, device, factor)
         store.forget_attempts(before=now - WINDOW)
-    stored_hash = store.password_hash(name)
-    # One hash check whether or not the account exists: the same work, so the same time.
-    good = check_password_hash(stored_hash or _dummy_hash(), password)
-    if not (stored_hash and good):
-        return LoginResult(None)
+    if not check():
+        return Attempt(False)
     with store.transaction():
         store.forget_attempts(attempt=attempt)
-        # A trusted browser that proved the password is no longer slowed by its own earlier
-        # failures. An address's failures stay until they age out: someone else may share the
-        # address, and a clerk's login must not hand that someone a fresh allowance of guesses.
+        # A trusted browser that proved right is no longer slowed by its own earlier failures.
+        # An address's failures stay until they age out: someone else may share the address, and
+        # a clerk's login must not hand that someone a fresh allowance of guesses.
         if device is not None:
-            store.forget_attempts(account=name, device=device)
-        store.note_login(name, _now_iso())
+            store.forget_attempts(account=name, device=device, factor=factor)
+    return Attempt(True)
+
+
+def attempt_login(store, name: str, password: str, address: str, device: str | None = None,
+                  now: float | None = None, note: bool = True) -> LoginResult:
+    """Check a password within the limits. `note=False` when a second factor is still to come:
+    the web notes the login (`note_login`) once the whole login is done."""
+
+    def check() -> bool:
+        stored_hash = store.password_hash(name)
+        # One hash check whether or not the account exists: the same work, so the same time.
+        good = check_password_hash(stored_hash or _dummy_hash(), password)
+        return bool(stored_hash and good)
+
+    result = limited(store, Factor.PASSWORD, name, address, device, check, now)
+    if not result.ok:
+        return LoginResult(None, result.wait)
+    if note:
+        note_login(store, name)
     return LoginResult(store.account(name))
+
+
+def note_login(store, name: str) -> None:
+    """A login completed (every factor it needs): the accounts page shows its time."""
+    store.note_login(name, _now_iso())
 
 
 def authenticate(store, name: str, password: str, address: str) -> User | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (
+    admin_accounts,
     api,
     auth,
     clerk,
@@ -14,9 +15,11 @@ from . import (
     feeds,
     filters,
     i18n,
+    login_state,
     oai,
     openapi,
     public,
+    second_factor,
     security,
     sharing,
     statistics,
@@ -32,6 +35,7 @@ def init_app(app: Flask) -> None:
     context.init_app(app)
     filters.init_app(app)
     security.init_app(app)
+    login_state.init_app(app)  # after security: its check needs the session
     errors.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
@@ -40,6 +44,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(oai.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(second_factor.bp)
+    app.register_blueprint(admin_accounts.bp)
     app.register_blueprint(clerk.bp)
     app.register_blueprint(clerk_export_bp)
     app.register_blueprint(export_views.bp)

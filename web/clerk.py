@@ -56,7 +56,6 @@ def dashboard():
     page = {"ingests": lists["ingests"], "flagged": flagged, "held": held, "changes": lists["changes"],
             "jobs": lists["jobs"], "start_form": StartJobForm(formdata=None),
             "agencies": current_user.user.agencies if current_user.user.scoped else ()}
-            "pending_scans": store.count_pending_scans(),
     return render_template("clerk/dashboard.html", page=page)
 
 
@@ -185,20 +184,6 @@ def _job_or_404(job_id: int):
     if job is None:
         abort(404)
     return job
-@bp.post("/jobs/ocr")
-def start_ocr():
-    """Read the scans waiting for OCR, as a job (issue 16): its page shows files done of total."""
-    if not StartJobForm().validate():
-        abort(400)
-    try:
-        job_id = services.submit_job(get_store(), data_dir(), "ocr", current_user.name,
-                                     max_jobs=current_app.config["MAX_JOBS"])
-    except services.JobRefused as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("clerk.dashboard"), 303)
-    return redirect(url_for("clerk.job", job_id=job_id), 303)
-
-
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -227,7 +212,10 @@ def set_agencies(name: str):
     if not form.validate():
         abort(400, description="기관 목록을 읽을 수 없습니다. The list of agencies was refused.")
     try:
-        names = accounts.set_agencies(get_store(), name, (form.agencies.data or "").splitlines())
+        from archive.account_admin import Admin, set_agencies  # audited in the account log (issue 14)
+
+        store = get_store()
+        names = set_agencies(store, Admin.of(store, current_user.user), name, (form.agencies.data or "").splitlines())
     except accounts.AccountError as exc:
         abort(400, description=f"바꾸지 못했습니다: {exc}")
     flash(_("%(name)s: 담당 기관 %(agencies)s.", name=name, agencies=", ".join(names) if names else _("전체")), "info")

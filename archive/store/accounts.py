@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ..accounts import Role, User
+from ..accounts import Factor, Role, User
+from .account_security import AccountSecurityMixin
 
 
 class AccountExists(ValueError):
@@ -20,9 +21,11 @@ class AccountRow:
     last_login_at: str | None
     disabled_at: str | None
     agencies: tuple[str, ...] = ()  # a clerk's agencies; () acts for all
+    second_factor: bool = False  # a confirmed TOTP factor
 
 
-# which earlier attempts a login limit counts (see archive.accounts): the WHERE of each
+# which earlier attempts a login limit counts (see archive.accounts): the WHERE of each; every
+# limit counts the attempts of one factor (a password, a TOTP code) only
 _FAILURES = {
     "device": "account = ? AND device = ?",
     "pair": "account = ? AND address = ? AND device IS NULL",
@@ -31,7 +34,7 @@ _FAILURES = {
 }
 
 
-class AccountsMixin:
+class AccountsMixin(AccountSecurityMixin):
     def create_account(self, name: str, role: Role, password_hash: str, at: str,
                        agencies: tuple[str, ...] = ()) -> None:
         try:
@@ -91,49 +94,77 @@ class AccountsMixin:
         return row[0] if row else None
 
     def accounts(self) -> list[AccountRow]:
-        rows = self._all("SELECT name, role, created_at, last_login_at, disabled_at FROM users ORDER BY name")
+        rows = self._all("SELECT name, role, created_at, last_login_at, disabled_at, "
+                         "EXISTS (SELECT 1 FROM totp t WHERE t.name = users.name AND t.confirmed_at IS NOT NULL) "
+                         "FROM users ORDER BY name")
         scopes: dict[str, list[str]] = {}
         for name, agency in self._all("SELECT name, agency FROM user_agencies ORDER BY name, agency"):
             scopes.setdefault(name, []).append(agency)
-        return [AccountRow(r[0], Role(r[1]), r[2], r[3], r[4], tuple(scopes.get(r[0], ()))) for r in rows]
+        return [AccountRow(r[0], Role(r[1]), r[2], r[3], r[4], tuple(scopes.get(r[0], ())), bool(r[5])) for r in rows]
 
     def end_sessions(self, name: str) -> None:
-        self._run("UPDATE users SET session_gen = session_gen + 1 WHERE name = ?", (name,))
+        """End every session of the account: its generation moves on and its live sessions are forgotten."""
+        with self.transaction():
+            self.db.execute("UPDATE users SET session_gen = session_gen + 1 WHERE name = ?", (name,))
+            self.db.execute("DELETE FROM sessions WHERE name = ?", (name,))
 
     def set_password_hash(self, name: str, password_hash: str) -> bool:
         """A new password, which ends the account's sessions; False when there is no such account."""
         with self.transaction():
-            return self.db.execute("UPDATE users SET password_hash = ?, session_gen = session_gen + 1 "
-                                   "WHERE name = ?", (password_hash, name)).rowcount > 0
+            found = self.db.execute("UPDATE users SET password_hash = ?, session_gen = session_gen + 1 "
+                                    "WHERE name = ?", (password_hash, name)).rowcount > 0
+            self.db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+            return found
 
     def disable_account(self, name: str, at: str) -> bool:
         """Refuse the account's logins and end its sessions; False when it was not enabled."""
         with self.transaction():
-            return self.db.execute("UPDATE users SET disabled_at = ?, session_gen = session_gen + 1 "
-                                   "WHERE name = ? AND disabled_at IS NULL", (at, name)).rowcount > 0
+            changed = self.db.execute("UPDATE users SET disabled_at = ?, session_gen = session_gen + 1 "
+                                      "WHERE name = ? AND disabled_at IS NULL", (at, name)).rowcount > 0
+            self.db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+            return changed
+
+    def enable_account(self, name: str) -> bool:
+        """Accept the account's logins again (with the password it had); False when it was not disabled."""
+        with self.transaction():
+            return self.db.execute("UPDATE users SET disabled_at = NULL WHERE name = ? AND disabled_at IS NOT NULL",
+                                   (name,)).rowcount > 0
+
+    def set_role(self, name: str, role: Role) -> bool:
+        """A new role; an admin acts for all agencies, so a promoted clerk's agencies go. False: no change."""
+        with self.transaction():
+            changed = self.db.execute("UPDATE users SET role = ? WHERE name = ? AND role != ?",
+                                      (role.value, name, role.value)).rowcount > 0
+            if changed and role is Role.ADMIN:
+                self.db.execute("DELETE FROM user_agencies WHERE name = ?", (name,))
+            return changed
 
     def note_login(self, name: str, at: str) -> None:
         self._run("UPDATE users SET last_login_at = ? WHERE name = ?", (at, name))
 
     # -- login attempts: call inside one transaction() so that deciding and counting are one step
 
-    def login_failures(self, kind: str, since: float, *keys: str) -> tuple[int, float]:
+    def login_failures(self, kind: str, since: float, *keys: str,
+                       factor: Factor = Factor.PASSWORD) -> tuple[int, float]:
         """Count and latest time of the attempts a limit counts (kind: device, pair, address, account)."""
-        count, last = self._one(f"SELECT count(*), max(at) FROM login_attempts WHERE at > ? AND {_FAILURES[kind]}",
-                                (since, *keys))
+        count, last = self._one("SELECT count(*), max(at) FROM login_attempts WHERE at > ? AND factor = ? AND "
+                                f"{_FAILURES[kind]}", (since, factor.value, *keys))
         return count, last or 0.0
 
-    def record_attempt(self, at: float, account: str, address: str, device: str | None) -> int:
+    def record_attempt(self, at: float, account: str, address: str, device: str | None,
+                       factor: Factor = Factor.PASSWORD) -> int:
         with self.transaction():
-            return self.db.execute("INSERT INTO login_attempts (at, account, address, device) VALUES (?, ?, ?, ?)",
-                                   (at, account, address, device)).lastrowid
+            return self.db.execute("INSERT INTO login_attempts (at, account, address, device, factor) "
+                                   "VALUES (?, ?, ?, ?, ?)", (at, account, address, device, factor.value)).lastrowid
 
     def forget_attempts(self, *, before: float | None = None, attempt: int | None = None,
-                        account: str | None = None, device: str | None = None) -> None:
-        """Forget attempts older than `before`, or one `attempt`, or all of one trusted device."""
+                        account: str | None = None, device: str | None = None,
+                        factor: Factor = Factor.PASSWORD) -> None:
+        """Forget attempts older than `before`, or one `attempt`, or all of one trusted device (of `factor`)."""
         if before is not None:
             self._run("DELETE FROM login_attempts WHERE at <= ?", (before,))
         if attempt is not None:
             self._run("DELETE FROM login_attempts WHERE id = ?", (attempt,))
         if account is not None and device is not None:
-            self._run("DELETE FROM login_attempts WHERE account = ? AND device = ?", (account, device))
+            self._run("DELETE FROM login_attempts WHERE account = ? AND device = ? AND factor = ?",
+                      (account, device, factor.value))

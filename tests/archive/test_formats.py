@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_declared_reader_resolves():
     readable = formats.readable()
-    assert set(readable) == {".hwpx", ".hwp", ".pdf", ".docx", ".xlsx", ".odt", ".txt", ".md", ".csv",
-                             ".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # pictures: OCR later (issue 16)
+    assert set(readable) == {".hwpx", ".hwp", ".pdf", ".docx", ".xlsx", ".odt", ".txt", ".md", ".csv"}
     for suffix in readable:
         assert callable(formats.reader_of(suffix)), suffix
     assert media_type_of("x.ZIP") == "application/zip" and format_name("보고서.HWPX") == "HWPX"

@@ -85,6 +85,17 @@ UNSCOPED = {
     "/clerk/jobs/reindex": "rebuilds the index; shows no record",
     "/clerk/jobs/export": "public content only (the export bag holds public parts only)",
     "/clerk/jobs/<int:job_id>/export.zip": "public content; a scoped clerk's own jobs only (404)",
+    # issue 14 item 5: a login's second step, one's own factor, and the admins' account actions
+    # (403 for every clerk: tests/web/test_account_admin.py); none shows a record
+    "/clerk/login/code": "before the login completes",
+    "/clerk/login/enrol": "before the login completes",
+    "/clerk/2fa": "one's own second factor",
+    "/clerk/accounts/new": "admins only",
+    "/clerk/accounts/<name>/disable": "admins only",
+    "/clerk/accounts/<name>/enable": "admins only",
+    "/clerk/accounts/<name>/password": "admins only",
+    "/clerk/accounts/<name>/role": "admins only",
+    "/clerk/accounts/<name>/2fa-reset": "admins only",
 }
 
 
