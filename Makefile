@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export ARCHIVE_DATA_DIR ?= $(CURDIR)/var
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_RUN := fonts-nanum
-APT_TEST := fonts-nanum chromium
+APT_RUN := fonts-nanum tesseract-ocr tesseract-ocr-kor
+APT_TEST := fonts-nanum chromium tesseract-ocr tesseract-ocr-kor
 
 .PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean
 
@@ -17,6 +17,7 @@ run: install system-deps
 	$(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'app:create_app()'
+	$(BIN)/flask --app app ocr || echo "ocr: some scans could not be read (above); the rest are searchable"
 
 test: install-test system-deps-test
 	$(BIN)/ruff check .

@@ -279,6 +279,9 @@ def init_app(app: Flask) -> None:
     import account_commands  # users disable, enable, role, reset-password, 2fa-reset
 
     account_commands.add_to(users_group)
+    import ocr_commands  # ocr (issue 16)
+
+    ocr_commands.init_app(app)
     for command in (ingest_command, reindex_command, reextract_command, verify_command,
                     users_group, worker_command, jobs_command, export_command):
         app.cli.add_command(command)

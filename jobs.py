@@ -1,4 +1,4 @@
-"""Long work as background jobs (issue 18): web uploads, reindex, index catch-up and exports.
+"""Long work as background jobs (issue 18): web uploads, reindex, index catch-up, exports and OCR.
 
 What a job is and how far it got (kind, state, done of total, rejected, report, who asked, when,
 which worker runs it) lives in the store (archive/store/jobs.py), so the dashboard, `jobs --json`
@@ -151,6 +151,31 @@ def catch_up(run: Run) -> dict:
         run.progress(min(start + CATCH_UP_CHUNK, len(pending)))
     left = search.catch_up(engine, store)
     return {"indexed": len(pending) + left, "rebuilt": False}
+
+
+@kind("ocr")
+def ocr(run: Run) -> dict:
+    """The scans waiting for OCR read, as `flask ocr` does; progress by files. Run again after a kill,
+    it goes on from the page it was reading (the pages read are in the store: archive/scans.py)."""
+    from archive import scans
+
+    def counted(pending: list, label: str):
+        run.progress(0, len(pending), 0, force=True)
+        for scan in pending:
+            yield scan
+            run.progress(run.done + 1)
+
+    try:
+        outcomes = services.read_scans(run.store, run.engine, each=counted, budget=scans.budget_from(run.settings),
+                                       page_done=lambda: run.progress())  # a heartbeat between long pages
+    except scans.Unavailable as exc:
+        raise JobFailed(f"OCR 프로그램(tesseract)이 설치되어 있지 않습니다. {exc}") from exc
+    failed = [o for o in outcomes if o.failed]
+    run.progress(len(outcomes), rejected=len(failed), force=True)
+    # file names and reasons only: a withheld scan's name is public anyway, its text never goes here
+    return {"read": len(outcomes) - len(failed), "pages": sum(o.pages for o in outcomes),
+            "failed": [{"name": o.name, "reason": o.failed} for o in failed],
+            "personal_data": sum(o.personal_data for o in outcomes)}
 
 
 @kind("export")

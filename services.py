@@ -174,6 +174,19 @@ def clerk_lists(store: Store, user: User) -> dict:
             "ingests": store.recent_ingests(10, who=who)}
 
 
+def read_scans(store: Store, engine: Engine, each=lambda scans, label: scans, budget=None,
+               page_done: Callable[[], None] | None = None) -> list:
+    """OCR every scan waiting for it (archive/scans.py); each file's records re-indexed as it is read.
+
+    The index write runs under the index lock with the store's commit of the text, as ingest's does.
+    Returns the outcomes (archive.scans.Outcome); raises scans.Unavailable without Tesseract.
+    """
+    from archive import scans
+
+    return scans.read_pending(store, each, budget or scans.Budget(), lambda: index_lock(engine.data_dir),
+                              lambda ids: search.update(engine, store, ids), page_done)
+
+
 class JobRefused(Exception):
     """A job the deployment's limits (or its kind) do not allow; the message says why, in Korean and English."""
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from .batch import BatchError, opened, record_folders
 from .blobs import sha256_of
 from .disclosure import Disclosure
-from .extract import EXTRACTOR_VERSION, extract_text, media_type_of
+from .extract import EXTRACTOR_VERSION, OCR_REASONS, extract_text, media_type_of
 from .pii import find_personal_data
-from .records import Attachment, Hold, Record
+from .records import Attachment, Hold, Record, TextStatus
 from .store import Store
 from .validate import find_file, problems_of
 
@@ -242,8 +242,11 @@ def extraction_row(sha: str, path: Path, name: str) -> dict:
     """
     result = extract_text(path, name, scan=find_personal_data)
     findings = [[f.kind, f.masked] for f in result.findings]
+    status, reason = result.status, result.reason
+    if reason in OCR_REASONS:  # a scan: stored now, read by `ocr` later (archive/scans.py), never here
+        status, reason = TextStatus.PENDING.value, "ocr_pending"
     return {
-        "sha256": sha, "status": result.status, "reason": result.reason, "pages": result.pages,
+        "sha256": sha, "status": status, "reason": reason, "pages": result.pages,
         "text": result.text, "extractor": EXTRACTOR_VERSION, "pii": json.dumps(findings, ensure_ascii=False),
     }
 

@@ -25,6 +25,15 @@ class TextStatus(StrEnum):
 
     OK = "ok"
     NONE = "none"
+    # a scan stored and waiting for `ocr` (archive/scans.py): never read on the ingest's path
+    PENDING = "pending"
+
+
+class TextSource(StrEnum):
+    """Where a file's text came from: the file itself, or OCR of its picture (machine-read)."""
+
+    FILE = "file"
+    OCR = "ocr"
 
 
 class Hold(StrEnum):
@@ -56,6 +65,7 @@ class Attachment:
     text_status: TextStatus = TextStatus.NONE
     text_reason: str | None = None
     pages: int | None = None
+    text_source: TextSource = TextSource.FILE
     # grounds on which the same bytes are withheld in another record: withheld here too
     withheld_elsewhere: list[int] | None = None
     hold: Hold | None = None  # set only with disclosure WITHHELD: the portal holds it for a clerk
@@ -150,6 +160,8 @@ def public_view(record: Record) -> dict:
                 text_status=att.text_status,
                 text_reason=att.text_reason,
                 pages=att.pages,
+                # "ocr": machine-read from a picture of the page, errors likely (null: no text yet)
+                text_source=att.text_source.value if att.text_status is TextStatus.OK else None,
             )
         else:
             item["grounds_info"] = grounds_info(att_grounds)

@@ -55,6 +55,7 @@ def dashboard():
     held = [{**h, "label": h["hold"].label} for h in lists["held"]]
     page = {"ingests": lists["ingests"], "flagged": flagged, "held": held, "changes": lists["changes"],
             "jobs": lists["jobs"], "start_form": StartJobForm(formdata=None),
+            "pending_scans": store.count_pending_scans(),
             "agencies": current_user.user.agencies if current_user.user.scoped else ()}
     return render_template("clerk/dashboard.html", page=page)
 
@@ -184,6 +185,20 @@ def _job_or_404(job_id: int):
     if job is None:
         abort(404)
     return job
+
+
+@bp.post("/jobs/ocr")
+def start_ocr():
+    """Read the scans waiting for OCR, as a job (issue 16): its page shows files done of total."""
+    if not StartJobForm().validate():
+        abort(400)
+    try:
+        job_id = services.submit_job(get_store(), data_dir(), "ocr", current_user.name,
+                                     max_jobs=current_app.config["MAX_JOBS"])
+    except services.JobRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("clerk.dashboard"), 303)
+    return redirect(url_for("clerk.job", job_id=job_id), 303)
 
 
 @bp.get("/jobs/<int:job_id>")

@@ -177,7 +177,7 @@ def text(record_id: str, n: int):
     page = {
         "record": {"id": record.id, "title": record.title},
         "attachment": {"n": att.n, "name": att.name, "format": format_name(att.name),
-                       "pages": att.pages},
+                       "pages": att.pages, "text_source": att.text_source.value},
         "text": get_store().text_of(att.sha256) if att.text_status == "ok" else "",
         "no_text_reason": {"ko": reason[0], "en": reason[1]} if reason else None,
     }

@@ -14,7 +14,7 @@ from .limits import MAX_UNGUARDED_BYTES
 log = logging.getLogger(__name__)
 
 # Bump when extraction changes, so that stored texts can be recognised as stale.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"  # 3: pictures and scanned PDF pages wait for OCR (issue 16)
 
 # Why a file has no text view, in the reader's words.
 REASONS = {
@@ -27,15 +27,24 @@ REASONS = {
     "too_large": ("처리 한도를 넘는 파일", "file exceeds the processing limits"),
     "old_format": ("지원하지 않는 옛 형식 (HWP 3.0 이하)", "old format not supported (HWP 3.0 or earlier)"),
     "timeout": ("처리 시간 한도를 넘는 파일", "file exceeds the processing time limit"),
+    # scans (issue 16): what the extractor says of them, then what OCR made of them
+    "image": ("그림 파일 (스캔본)", "picture (scanned image)"),
+    "partly_scanned": ("일부 쪽이 스캔본", "some pages are scanned images"),
+    "ocr_pending": ("스캔본의 글자를 읽는 중 (OCR)", "the scan's text is being read (OCR)"),
+    "ocr_failed": ("스캔본의 글자를 읽지 못함 (OCR 반복 실패)", "the scan could not be read (OCR failed repeatedly)"),
 }
+
+# What the extractor says of a file whose text only OCR can read: ingest marks it OCR pending.
+OCR_REASONS = frozenset({"no_text_layer", "image", "partly_scanned"})
 
 class NoText(Exception):
     """A file that is readable as a file but yields no text, with a reason code."""
 
-    def __init__(self, reason: str, pages: int | None = None):
+    def __init__(self, reason: str, pages: int | None = None, text: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.pages = pages
+        self.text = text  # what could be read all the same (a PDF's text-layer pages, when others are scans)
 
 
 @dataclass
@@ -167,7 +176,7 @@ def _extract(path: Path, suffix: str) -> Extraction:
     try:
         text, pages = reader(path)
     except NoText as exc:
-        return Extraction("", exc.reason, exc.pages)
+        return Extraction(clean_text(exc.text) if exc.text else "", exc.reason, exc.pages)
     except MemoryError:
         return Extraction("", "too_large")
     except Exception:  # a hostile or broken file must not stop the batch

@@ -29,15 +29,19 @@ def read(path: Path) -> tuple[str, int]:
 
     try:
         with pdfplumber.open(str(path)) as pdf:
-            texts = []
+            texts, scanned = [], 0
             for page in pdf.pages:
                 texts.append(page.extract_text() or "")
+                # a page with no text but a picture: a scanned page among typed ones (OCR reads it)
+                scanned += not texts[-1].strip() and bool(page.images)
                 page.close()  # free the page's parsed objects as we go
     except Exception as exc:  # pdfminer raises many kinds for a damaged file
         raise NoText("corrupt", pages) from exc
     text = "\n".join(t.strip() for t in texts if t.strip())
     if not text:
         raise NoText("no_text_layer", pages)
+    if scanned:
+        raise NoText("partly_scanned", pages, text)
     return text, pages
 
 

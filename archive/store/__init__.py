@@ -13,14 +13,16 @@ from .connection import Connection, now_iso
 from .harvest import HarvestMixin
 from .jobs import Job, JobsMixin, JobState
 from .migrations import StoreTooNew
+from .ocr import OcrMixin, Scan
 from .records import Extraction, Flagged, RecordsMixin, classification_path
 from .review import ReviewMixin
 from .statistics import StatisticsMixin
 
 
-class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, RecordsMixin, ReviewMixin, StatisticsMixin, Connection):
+class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, OcrMixin, RecordsMixin, ReviewMixin,
+            StatisticsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 
 
-__all__ = ["AccountExists", "AccountRow", "Extraction", "Flagged", "Job", "JobState", "Store", "StoreTooNew",
+__all__ = ["AccountExists", "AccountRow", "Extraction", "Flagged", "Job", "JobState", "Scan", "Store", "StoreTooNew",
            "classification_path", "now_iso"]

@@ -288,7 +288,20 @@ def _v14(db: sqlite3.Connection) -> None:
 
 
 def _v15(db: sqlite3.Connection) -> None:
-    """Reserved: OCR of scans (issue 16)."""
+    """OCR of scans (issue 16): where a text came from, and how far the reading of a scan got.
+
+    `source` is 'file' (read from the file's own text) or 'ocr'; `ocr_tries` counts the attempts at
+    the page being read, raised (committed) before each, so that a page that kills the reader (or
+    the machine) fails its file after a few runs instead of killing every run; `ocr_pages` keeps
+    the pages read so far, so that a run killed mid-file goes on from the page it was reading.
+    """
+    if "source" not in _columns(db, "extractions"):
+        db.execute("ALTER TABLE extractions ADD COLUMN source TEXT NOT NULL DEFAULT 'file'")
+    if "ocr_tries" not in _columns(db, "extractions"):
+        db.execute("ALTER TABLE extractions ADD COLUMN ocr_tries INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE TABLE IF NOT EXISTS ocr_pages (sha256 TEXT NOT NULL, page INTEGER NOT NULL, "
+               "text TEXT NOT NULL, PRIMARY KEY (sha256, page))")
+    db.execute("CREATE INDEX IF NOT EXISTS extractions_pending ON extractions (status) WHERE status = 'pending'")
 
 
 MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15]

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from ..disclosure import Disclosure
-from ..records import Attachment, Hold, Record, TextStatus
+from ..records import Attachment, Hold, Record, TextSource, TextStatus
 from .connection import now_iso
 
 
@@ -265,10 +265,11 @@ class RecordsMixin:
 
     def _put_extractions(self, extractions: list[dict]) -> None:
         self.db.executemany(
-            "INSERT INTO extractions (sha256, status, reason, pages, text, extractor, pii) "
-            "VALUES (:sha256, :status, :reason, :pages, :text, :extractor, :pii) ON CONFLICT (sha256) DO UPDATE "
-            "SET status = excluded.status, reason = excluded.reason, pages = excluded.pages, text = excluded.text, "
-            "extractor = excluded.extractor, pii = excluded.pii", extractions)
+            "INSERT INTO extractions (sha256, status, reason, pages, text, extractor, pii, source, ocr_tries) "
+            "VALUES (:sha256, :status, :reason, :pages, :text, :extractor, :pii, 'file', 0) ON CONFLICT (sha256) "
+            "DO UPDATE SET status = excluded.status, reason = excluded.reason, pages = excluded.pages, "
+            "text = excluded.text, extractor = excluded.extractor, pii = excluded.pii, source = 'file', "
+            "ocr_tries = 0", extractions)
 
     def log_ingest(self, who: str, source: str, counts: dict, records: list[str] = ()) -> int:
         """Log an ingest run and the records it added or replaced; return the run's id."""
@@ -355,7 +356,7 @@ class RecordsMixin:
     # -- rows to dataclasses -------------------------------------------------------------
 
     def _record(self, row) -> Record:
-        att_rows = self._all("SELECT a.*, e.status, e.reason, e.pages FROM attachments a "
+        att_rows = self._all("SELECT a.*, e.status, e.reason, e.pages, e.source FROM attachments a "
                              "LEFT JOIN extractions e ON e.sha256 = a.sha256 WHERE a.record_id = ? ORDER BY a.n",
                              (row["id"],))
         elsewhere = self.withheld_grounds_of({a["sha256"] for a in att_rows})
@@ -364,7 +365,8 @@ class RecordsMixin:
                 n=a["n"], name=a["name"], title=a["title"], note=a["note"],
                 disclosure=Disclosure(a["disclosure"]), grounds=json.loads(a["grounds"]), sha256=a["sha256"],
                 size=a["size"], media_type=a["media_type"], text_status=TextStatus(a["status"] or "none"),
-                text_reason=a["reason"], pages=a["pages"], withheld_elsewhere=elsewhere.get(a["sha256"]),
+                text_reason=a["reason"], pages=a["pages"], text_source=TextSource(a["source"] or "file"),
+                withheld_elsewhere=elsewhere.get(a["sha256"]),
                 hold=Hold(a["hold"]) if a["hold"] else None,
             )
             for a in att_rows

@@ -187,8 +187,17 @@ def test_txt_encodings(tmp_path, encoding):
 
 
 def test_unknown_format_is_stored_without_text(tmp_path):
-    result = extract_text(write(tmp_path, "a.jpg", b"\xff\xd8\xff"))
+    result = extract_text(write(tmp_path, "a.xyz", b"\x00\x01\x02 something"))
     assert result.text == "" and result.reason == "unsupported"
+
+
+def test_a_broken_picture_is_corrupt_and_a_sound_one_waits_for_ocr(tmp_path):
+    # pictures are read by OCR later (issue 16); here only checked to be pictures
+    assert extract_text(write(tmp_path, "a.jpg", b"\xff\xd8\xff")).reason == "corrupt"
+    from PIL import Image
+
+    Image.new("L", (40, 20), 255).save(tmp_path / "b.png")
+    assert extract_text(tmp_path / "b.png").reason == "image"
 
 
 # -- budgets --------------------------------------------------------------------------------

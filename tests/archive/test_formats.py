@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_declared_reader_resolves():
     readable = formats.readable()
-    assert set(readable) == {".hwpx", ".hwp", ".pdf", ".docx", ".xlsx", ".odt", ".txt", ".md", ".csv"}
+    assert set(readable) == {".hwpx", ".hwp", ".pdf", ".docx", ".xlsx", ".odt", ".txt", ".md", ".csv",
+                             ".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # pictures: OCR later (issue 16)
     for suffix in readable:
         assert callable(formats.reader_of(suffix)), suffix
     assert media_type_of("x.ZIP") == "application/zip" and format_name("보고서.HWPX") == "HWPX"
