@@ -7,7 +7,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := fonts-nanum tesseract-ocr tesseract-ocr-kor
 APT_TEST := fonts-nanum chromium tesseract-ocr tesseract-ocr-kor
 
-.PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean
+.PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean catalogs messages screenshots
+
+# The interface's gettext catalogs (translations/<lang>/LC_MESSAGES/messages.po), compiled to .mo
+# by every target that serves or tests (the .mo files are build output, not in git).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 # The worker (background jobs: web uploads, reindex, index catch-up) runs beside gunicorn and is
 # stopped (SIGTERM: it finishes the job under way, up to 60 s) when gunicorn stops.
@@ -19,11 +23,11 @@ run: install system-deps
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'app:create_app()'
 	$(BIN)/flask --app app ocr || echo "ocr: some scans could not be read (above); the rest are searchable"
 
-test: install-test system-deps-test
+test: install-test system-deps-test catalogs
 	$(BIN)/ruff check .
 	$(BIN)/python -W error::SyntaxWarning -m pytest -q
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
 install-test: $(VENV)/.installed-test
 
 $(VENV)/.installed: requirements.txt
@@ -35,6 +39,23 @@ $(VENV)/.installed: requirements.txt
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@
+
+catalogs: $(CATALOGS)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -l $* -i $<
+
+# After changing interface strings: extract them again and merge into both catalogs (then translate
+# the new English entries; tests/web/test_i18n.py fails until every one is).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --ignore-dirs='.* __pycache__' --no-location \
+		--sort-output --project=Yeollam -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+# docs/screenshots/*.png of the home, search, record and statistics pages over the sample batch
+# (Playwright + Debian's chromium), so the README's pictures stay true.
+screenshots: install-test system-deps-test catalogs
+	$(BIN)/python tools/screenshots.py docs/screenshots
 
 # Debian packages: a Korean font for PDF renditions; Chromium for the browser tests.
 system-deps:

@@ -27,6 +27,7 @@ from . import (
 from . import export as export_views
 from .clerk_export import bp as clerk_export_bp
 from .uploads import StreamedUploads
+from .clerk_review import bp as clerk_review_bp
 
 
 def init_app(app: Flask) -> None:
@@ -49,5 +50,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(clerk.bp)
     app.register_blueprint(clerk_export_bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(clerk_review_bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(statistics.bp)

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+import review_services
 import services
 from archive import accounts
 from archive.accounts import NotPermitted
@@ -96,8 +97,9 @@ def record(record_id: str):
 
 def _apply(record_id: str, n: int, form, change: Change):
     store = get_store()
-    try:
-        services.change_disclosure(store, get_engine(), data_dir(), change)
+    try:  # under four eyes a release waits for a second clerk (review_services.disclose)
+        done = review_services.disclose(store, get_engine(), data_dir(), change,
+                                        four_eyes=current_app.config["FOUR_EYES"])
     except NeedsConfirmation as exc:
         flash(str(exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
@@ -105,6 +107,9 @@ def _apply(record_id: str, n: int, form, change: Change):
     except ChangeRefused as exc:
         flash(_("바꾸지 못했습니다: %(why)s", why=exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form}), 400
+    if done.pending is not None:
+        flash(_("첨부 %(n)s: 공개 요청 #%(id)s이 다른 담당자의 승인을 기다립니다.", n=n, id=done.pending.id), "info")
+        return redirect(url_for("clerk.record", record_id=record_id))
     flash(_("첨부 %(n)s: 비공개로 바꾸었습니다.", n=n) if change.withhold else _("첨부 %(n)s: 공개했습니다.", n=n), "info")
     return redirect(url_for("clerk.record", record_id=record_id))
 

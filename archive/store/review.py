@@ -167,7 +167,8 @@ class ReviewMixin:
                      n: int | None = None, from_level: str | None = None, to_level: str | None = None,
                      grounds: list[int] = (), change_id: int | None = None) -> None:
         self._run("INSERT INTO clerk_events (at, clerk, action, record_id, attachment_n, from_level, to_level, "
-                  "grounds, reason, change_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                  "grounds, reason, change_id, audit_seq) VALUES (?,?,?,?,?,?,?,?,?,?, "
+                  "(SELECT coalesce(max(id), 0) FROM audit))",
                   (now_iso(), clerk, action.value, record_id, n, from_level, to_level,
                    json.dumps(sorted(grounds)), reason, change_id))
 
@@ -178,9 +179,9 @@ class ReviewMixin:
         args = (record_id, record_id, clerk, clerk, since, since)
         rows = self._all(
             "SELECT at, clerk, record_id, attachment_n, old_level AS from_level, new_level AS to_level, grounds, "
-            "reason, CASE WHEN new_level = 'public' THEN 'release' ELSE 'withhold' END AS action, 0 AS src, id "
-            f"FROM audit{cond} UNION ALL SELECT at, clerk, record_id, attachment_n, from_level, to_level, grounds, "
-            f"reason, action, 1 AS src, id FROM clerk_events{cond} ORDER BY at, src, id LIMIT ?",
+            "reason, CASE WHEN new_level = 'public' THEN 'release' ELSE 'withhold' END AS action, id AS seq, 0 AS src, "
+            f"id FROM audit{cond} UNION ALL SELECT at, clerk, record_id, attachment_n, from_level, to_level, grounds, "
+            f"reason, action, audit_seq AS seq, 1 AS src, id FROM clerk_events{cond} ORDER BY seq, src, id LIMIT ?",
             (*args, *args, limit))
         return [Event(r["at"], r["clerk"], r["record_id"], r["attachment_n"], r["action"], r["from_level"],
                       r["to_level"], json.loads(r["grounds"]), r["reason"]) for r in rows]

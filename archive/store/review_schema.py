@@ -58,7 +58,9 @@ CREATE TABLE IF NOT EXISTS clerk_events (
     to_level TEXT,
     grounds TEXT NOT NULL DEFAULT '[]',
     reason TEXT NOT NULL,
-    change_id INTEGER
+    change_id INTEGER,
+    -- the audit table's last id when this was written: the two logs read back in the order made
+    audit_seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS clerk_events_record ON clerk_events (record_id, id);
 CREATE TRIGGER IF NOT EXISTS clerk_events_no_update BEFORE UPDATE ON clerk_events
