@@ -18,7 +18,8 @@ def orphaned(tmp_path, **config):
     app = review_app(tmp_path, **config)
     assert cli(app, "disclose", "W-1", 1, "--withhold", "--ground", 6, "--reason", "r", "--clerk", "kim").exit_code == 0
     again = batch(tmp_path / "again",
-                  (record(id="W-1", title="다시 보낸 기록", attachments=[{"file": "새본문.txt", "disclosure": "public"}]),
+                  (record(id="W-1", title="다시 보낸 기록",
+                          attachments=[{"file": "새본문.txt", "disclosure": "public"}]),
                    {"새본문.txt": "새로 보낸 본문"}),
                   (record(id="W-3", title="같은 파일을 가진 기록"), {"본문.txt": BODY}))
     assert cli(app, "ingest", again).exit_code == 0

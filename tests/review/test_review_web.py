@@ -14,7 +14,8 @@ def logged_in(app, name):
     client = app.test_client()
     html = client.get("/clerk/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-    assert client.post("/clerk/login", data={"csrf_token": token, "name": name, "password": PASSWORD}).status_code == 302
+    answer = client.post("/clerk/login", data={"csrf_token": token, "name": name, "password": PASSWORD})
+    assert answer.status_code == 302
     return client
 
 
