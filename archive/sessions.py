@@ -33,10 +33,12 @@ def begin(store, name: str, idle_seconds: float, second_factor: bool, now: float
     return token
 
 
-def touch(store, token: str | None, name: str, idle_seconds: float, now: float | None = None):
+def touch(store, token: str | None, name: str, idle_seconds: float, now: float | None = None,
+          activity: bool = True):
     """The session's row when it is `name`'s and still live (its last-seen time moved on), else None.
 
-    A session idle past `idle_seconds` is ended here, on the server.
+    A session idle past `idle_seconds` is ended here, on the server. `activity=False` (a page's own
+    polling) checks the session without counting as use: an open job page must not keep it alive.
     """
     if not token:
         return None
@@ -49,7 +51,7 @@ def touch(store, token: str | None, name: str, idle_seconds: float, now: float |
         return None
     # Written at most every tenth of the idle time (up to 15 s): a page's burst of requests costs
     # one write, and the last-seen time is never staler than that.
-    if now - row.last_seen > min(15.0, idle_seconds / 10):
+    if activity and now - row.last_seen > min(15.0, idle_seconds / 10):
         store.touch_session(_id(token), now)
     return row
 

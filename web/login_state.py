@@ -28,6 +28,7 @@ from .security import ClerkUser
 PENDING = "pending_login"
 TOKEN = "sid"
 PENDING_SECONDS = 300
+PASSIVE = {"clerk.job_json"}  # polled by a page's script (static/jobs.js): not a clerk's activity
 
 
 def init_app(app: Flask) -> None:
@@ -103,7 +104,7 @@ def check_session():
     name = str(user_id).rpartition(":")[0]
     store = get_store()
     token = session.get(TOKEN)
-    row = sessions.touch(store, token, name, idle_seconds())
+    row = sessions.touch(store, token, name, idle_seconds(), activity=request.endpoint not in PASSIVE)
     if row is None:
         end()
         if token:
