@@ -89,3 +89,17 @@ def _emails(text: str):
         while m := _EMAIL_HERE.match(text, pos):
             yield m.group(0)
             pos = m.end()
+
+
+def find_in_own_words(text: str) -> list[Finding]:
+    """Personal data in what a reader writes for the public (a comment): as find_personal_data, but
+    every phone number counts, in any context. A record may print an office's number; a reader's
+    comment has no office to speak for, and a number in it is most likely someone's own."""
+    found = [f for f in find_personal_data(text) if f.kind != "phone"]
+    seen = {f.masked for f in found}
+    for m in _LANDLINE.finditer(text):
+        finding = Finding("phone", f"{m.group(1)}-****-{m.group(3)}")
+        if finding.masked not in seen:
+            seen.add(finding.masked)
+            found.append(finding)
+    return found

@@ -9,6 +9,7 @@ from . import (
     api,
     auth,
     clerk,
+    comments,
     context,
     downloads,
     errors,
@@ -53,3 +54,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(clerk_review_bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(statistics.bp)
+    comments.init_app(app)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, url_for
 
-from archive import audit, structured
+from archive import audit, comments, structured
 from archive.citation import citation
 from archive.disclosure import GROUNDS, Disclosure
 from archive.extract import REASONS, format_name
@@ -92,6 +92,8 @@ def record_page(store: Store, record_id: str) -> dict | None:
         {**item, "url": url_for("public.record", record_id=item["id"], _external=True)}
         for item in cached_related(get_engine(), store, record, RELATED)
     ]
+    if current_app.config.get("COMMENTS"):  # off (ARCHIVE_COMMENTS=0): no `comments` at all
+        view["comments"] = comments.public_comments(store, record.id)  # approved: name, text, date
     return view
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .accounts import AccountExists, AccountRow, AccountsMixin
 from .audit import AuditMixin
+from .comments import CommentsMixin
 from .connection import Connection, now_iso
 from .harvest import HarvestMixin
 from .jobs import Job, JobsMixin, JobState
@@ -19,7 +20,7 @@ from .review import ReviewMixin
 from .statistics import StatisticsMixin
 
 
-class Store(AccountsMixin, AuditMixin, HarvestMixin, JobsMixin, OcrMixin, RecordsMixin, ReviewMixin,
+class Store(AccountsMixin, AuditMixin, CommentsMixin, HarvestMixin, JobsMixin, OcrMixin, RecordsMixin, ReviewMixin,
             StatisticsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
 

@@ -267,7 +267,12 @@ def _v11(db: sqlite3.Connection) -> None:
 
 
 def _v12(db: sqlite3.Connection) -> None:
-    """Reserved: readers' comments (issue 13)."""
+    """Readers' comments (issue 13): comments awaiting or past a clerk's decision, the append-only
+    moderation log, and the per-address counts of the limits (archive/store/comments.py)."""
+    from .comments import SCHEMA
+
+    for statement in _statements(SCHEMA):
+        db.execute(statement)
 
 
 def _v13(db: sqlite3.Connection) -> None:

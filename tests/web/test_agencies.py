@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from archive import comments
 from archive.store import Store
 from tests.builders import batch, record
 from tests.conftest import CLERK, PASSWORD, csrf_token, log_in
@@ -29,6 +30,12 @@ def scoped_app(clerk_app):
     _create(clerk_app, FOREIGN, "--role", "clerk", "--agency", "부산광역시")
     _create(clerk_app, LOCAL, "--role", "clerk", "--agency", "서울특별시", "--agency", "경기도")
     _create(clerk_app, ADMIN, "--role", "admin")
+    store = _store(clerk_app)  # two readers' comments on SEED, waiting: /clerk/comments/1 and /2
+    try:
+        for n in (1, 2):
+            comments.submit(store, SEED, "시민", "reader@example.com", f"의견 {n}", f"192.0.2.{n}")
+    finally:
+        store.close()
     return clerk_app
 
 
@@ -71,6 +78,8 @@ def _scoped(job: int) -> dict:
         "/clerk/jobs/<int:job_id>.json": ("GET", f"/clerk/jobs/{job}.json", None, CLERK),
         # admins only: a clerk cannot widen its own agencies either
         "/clerk/accounts": ("GET", "/clerk/accounts", None, ADMIN),
+        "/clerk/comments/<int:comment_id>/approve": ("POST", "/clerk/comments/1/approve", None, LOCAL),
+        "/clerk/comments/<int:comment_id>/remove": ("POST", "/clerk/comments/2/remove", {"reason": "r"}, LOCAL),
         "/clerk/accounts/<name>/agencies":
             ("POST", f"/clerk/accounts/{FOREIGN}/agencies", {"agencies": "서울특별시"}, ADMIN),
     }
@@ -87,6 +96,7 @@ UNSCOPED = {
         "/clerk/records/<record_id>/withdraw": ("POST", f"/clerk/records/{SEED}/withdraw", {"reason": "r"}, LOCAL),
         "/clerk/records/<record_id>/restore": ("POST", f"/clerk/records/{SEED}/restore", {"reason": "r"}, LOCAL),
     "/clerk/jobs/reindex": "rebuilds the index; shows no record",
+    "/clerk/comments/": "lists the clerk's agencies' comments only (test_comments.py, scoped clerks)",
     "/clerk/jobs/export": "public content only (the export bag holds public parts only)",
     "/clerk/jobs/<int:job_id>/export.zip": "public content; a scoped clerk's own jobs only (404)",
     # issue 14 item 5: a login's second step, one's own factor, and the admins' account actions

@@ -1,0 +1,181 @@
+"""Readers' comments (댓글, issue 13 item 6): submit, approve, remove — one service function each.
+
+The web (web/comments.py) calls these; the SQL is archive/store/comments.py. Threats, and the answer
+to each:
+
+- Personal data published by a reader about someone (or about themselves): a comment holding a
+  resident registration number, any phone number or a private e-mail address is refused with the
+  reason, before anything is stored (archive.pii.find_in_own_words); the display name too.
+- Nothing a reader writes is public until a clerk approves it; a clerk may remove it later. Both are
+  audited in an append-only log (comment_log; its triggers refuse UPDATE and DELETE).
+- Links: refused, not rendered. Comment spam and phishing *are* links; a refused link costs the
+  reader one edit, while a stored one costs a clerk a visit to an unknown site to judge it. Pages
+  print comments escaped, never autolinked, so a missed address stays inert text.
+- Floods: per address (an IPv6 /64 as one), at most 3 comments in 10 minutes and 10 a day; and at
+  most 500 waiting for clerks at once from everyone, so many addresses cannot bury the queue.
+  Counted and decided in one write transaction (BEGIN IMMEDIATE), so parallel posts cannot pass it.
+- The e-mail address is for clerks only: no public query selects it.
+- A comment on a withdrawn or unknown record is refused (410 / 404); clerks of other agencies may
+  not moderate a record's comments (archive.accounts.authorize, refusals logged).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .accounts import User, address_key, authorize
+from .pii import KINDS, find_in_own_words
+
+NAME_MAX, BODY_MIN, BODY_MAX, EMAIL_MAX, REASON_MAX = 40, 2, 1000, 254, 500
+WINDOWS = ((600, 3), (86400, 10))  # (seconds, comments) per address
+MAX_PENDING = 500  # comments waiting for a clerk, from everyone
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# A link: a scheme, www., or a bare host name ending in a top-level domain (seoul.go.kr, bit.ly/x).
+_LINK = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]{1,15}://|\bwww\.|\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*"
+                   r"\.(?:com|net|org|kr|io|ly|me|co|info|biz|xyz|top|gl|be|to|site|online|shop|app|dev)\b)")
+# Controls (but the line breaks and tabs of a text) and bidirectional controls, which reorder what is shown.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                        "\u2066-\u2069\ud800-\udfff]")
+
+
+class CommentState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REMOVED = "removed"
+
+
+class CommentAction(StrEnum):
+    """What a clerk did to a comment, as comment_log reads it."""
+
+    APPROVE = "approve"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    record_id: str
+    at: str
+    display_name: str
+    email: str  # clerks only
+    body: str
+    state: CommentState
+    agency: str | None = None  # the record's, for the clerks' scope
+    title: str | None = None  # the record's, for the clerks' list
+    decided_at: str | None = None
+    decided_by: str | None = None
+
+
+class CommentRefused(ValueError):
+    """A comment not taken, with the reason in Korean and English; `status` is the HTTP answer."""
+
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+def _clean(value: str | None, one_line: bool) -> str:
+    text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if m := _BAD_CHARS.search(text) or (one_line and re.search(r"[\n\t]", text)):
+        raise CommentRefused(f"쓸 수 없는 문자(U+{ord(m.group()):04X})가 있습니다. "
+                             f"The text holds a character that is not allowed (U+{ord(m.group()):04X}).")
+    return text
+
+
+def check(name: str | None, email: str | None, body: str | None) -> tuple[str, str, str]:
+    """The comment's fields cleaned, or CommentRefused saying what to change (nothing is stored)."""
+    name, email, body = _clean(name, True), _clean(email, True), _clean(body, False)
+    if not 1 <= len(name) <= NAME_MAX:
+        raise CommentRefused(f"이름은 1~{NAME_MAX}자로 적어 주십시오. "
+                             f"The display name takes 1 to {NAME_MAX} characters.")
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        raise CommentRefused("전자우편 주소를 확인해 주십시오 (담당자만 봅니다). Please check the e-mail address "
+                             "(only clerks see it).")
+    if not BODY_MIN <= len(body) <= BODY_MAX:
+        raise CommentRefused(f"댓글은 {BODY_MIN}~{BODY_MAX}자로 적어 주십시오. "
+                             f"A comment takes {BODY_MIN} to {BODY_MAX} characters.")
+    for text in (name, body):
+        if found := find_in_own_words(text):
+            kinds = ", ".join(dict.fromkeys(KINDS[f.kind] for f in found))
+            raise CommentRefused(f"개인정보({kinds})가 들어 있어 받을 수 없습니다: 지우고 다시 보내 주십시오. "
+                                 "The comment holds personal data (a resident registration number, a phone "
+                                 "number or an e-mail address); remove it and send again.")
+        if _LINK.search(text):
+            raise CommentRefused("링크(인터넷 주소)는 받지 않습니다: 주소 없이 적어 주십시오. "
+                                 "Links (web addresses) are not accepted; please write without them.")
+    return name, email, body
+
+
+def _wait(store, address: str, now: float) -> int:
+    """Seconds until this address may comment again; 0 when it may now."""
+    waits = []
+    for seconds, allowed in WINDOWS:
+        count, oldest = store.comment_attempts(address, now - seconds, allowed)
+        if count >= allowed:
+            waits.append(int(oldest + seconds - now) + 1)
+    return max(waits, default=0)
+
+
+def submit(store, record_id: str, name: str | None, email: str | None, body: str | None, address: str,
+           now: float | None = None) -> int:
+    """Keep a reader's comment for a clerk to approve; return its id, or raise CommentRefused."""
+    name, email, body = check(name, email, body)
+    if not store.is_public_record(record_id):
+        withdrawn = store.get(record_id, withdrawn=True) is not None
+        raise CommentRefused("철회된 기록에는 댓글을 달 수 없습니다. The record was withdrawn." if withdrawn
+                             else "그런 기록이 없습니다. No such record.", 410 if withdrawn else 404)
+    address = address_key(address)
+    with store.transaction():  # BEGIN IMMEDIATE: parallel posts are counted one after another
+        now = time.time() if now is None else now
+        if wait := _wait(store, address, now):
+            raise CommentRefused(f"댓글이 너무 잦습니다. {wait}초 뒤에 다시 보내 주십시오. "
+                                 f"Too many comments from this address; try again in {wait} s.", 429, wait)
+        if store.pending_comment_count() >= MAX_PENDING:
+            raise CommentRefused("검토를 기다리는 댓글이 많아 지금은 받지 않습니다. 나중에 다시 보내 주십시오. "
+                                 "Too many comments wait for review; please try later.", 429, 3600)
+        store.forget_comment_attempts(now - max(s for s, _ in WINDOWS))
+        store.record_comment_attempt(now, address)
+        return store.insert_comment(record_id, _iso(now), name, email, body)
+
+
+def _iso(now: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now))
+
+
+def _decide(store, clerk: User | str, comment_id: int, action: CommentAction, to: CommentState,
+            allowed_from: tuple[CommentState, ...], reason: str) -> Comment:
+    comment = store.comment(comment_id)
+    if comment is None:
+        raise CommentRefused("그런 댓글이 없습니다. No such comment.", 404)
+    user = authorize(store, clerk, comment.agency, f"{action.value} comment {comment_id}", comment.record_id)
+    reason = _clean(reason, False)[:REASON_MAX]
+    if not store.set_comment_state(comment_id, allowed_from, to, user.name, _iso(time.time()), action, reason):
+        raise CommentRefused("이미 처리된 댓글입니다. The comment was decided already.", 409)
+    return store.comment(comment_id)
+
+
+def approve(store, clerk: User | str, comment_id: int) -> Comment:
+    """Publish a waiting comment on its record's page and JSON; audited."""
+    return _decide(store, clerk, comment_id, CommentAction.APPROVE, CommentState.APPROVED,
+                   (CommentState.PENDING,), "")
+
+
+def remove(store, clerk: User | str, comment_id: int, reason: str = "") -> Comment:
+    """Take a comment away, waiting or published (it stays for the audit, never shown again); audited."""
+    return _decide(store, clerk, comment_id, CommentAction.REMOVE, CommentState.REMOVED,
+                   (CommentState.PENDING, CommentState.APPROVED), reason)
+
+
+def public_comments(store, record_id: str) -> list[dict]:
+    """What the public may see of a record's comments: approved ones, name, text and date only."""
+    return [{"name": c.display_name, "text": c.body, "date": c.at[:10]}
+            for c in store.comments_of(record_id, CommentState.APPROVED)]
+
+
+def for_clerk(store, user: User, state: CommentState, limit: int = 100) -> list[Comment]:
+    """Comments in a state on records of the agencies this clerk acts for (all for admins, unscoped clerks)."""
+    return store.comments_for_clerks(state, list(user.agencies) if user.scoped else None, limit)
