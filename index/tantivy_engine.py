@@ -1,10 +1,14 @@
 """The default engine: tantivy (its official Python bindings). The only module that imports tantivy.
 
-Analysis stays index.analysis's: every full-text field reaches tantivy pre-tokenized by `pieces()`
-(bigrams, a lone syllable, words whole, bridges across a space, with positions and offsets). No
-tantivy tokenizer yields those terms -- its ngram tokenizer bigrams Latin words and spaces too, and
-nothing bridges runs -- so queries and index agree only this way (bench/tantivy_tokens.py measures
-both). Queries are built from the tokens index.lang already holds; tantivy never parses a query.
+Analysis stays index.analysis's: no tantivy tokenizer yields its terms (bigrams, a lone syllable,
+words whole, bridges across a space) -- its ngram tokenizer bigrams Latin words and spaces too, and
+nothing bridges runs (bench/tantivy_tokens.py measures both). So every full-text field reaches tantivy
+as index.analysis's terms joined by spaces, and tantivy's whitespace tokenizer only splits them again:
+a term never holds a space (terms are runs of letters and digits), and the positions are the terms'
+order, as before. This costs one string per field where a PreTokenizedString cost one Python object
+per term (most of the indexing time at 100,000 records). Offsets are not kept: snippets are made
+from the store's text. Queries are built from the tokens index.lang already holds; tantivy never
+parses a query.
 
 Only the id and the version are stored: what a reader sees is built from the store's public view
 above the engine. The index lives in `data_dir/tantivy-<ns>-<pid>`, reached through the symlink
@@ -30,7 +34,7 @@ from pathlib import Path
 
 import tantivy
 
-from .analysis import pieces
+from .analysis import joined_terms
 from .engine import MAX_PAGE, Hit, Matches, SearchRequest
 from .lang import TEXT_FIELDS
 from .locking import fresh_folder, index_lock, swap_in
@@ -56,6 +60,7 @@ INDEXED_PAGE = 10_000
 MERGE_LEVEL_SEGMENTS = 8
 MERGE_MIN_LAYER = 10_000
 PURGE_ATTEMPTS = 2
+TERMS = "yeollam_terms"  # the text fields' tokenizer: splits index.analysis's terms at the spaces joining them
 FILLERS = "fillers.json"  # per segment: how many of its deleted documents are fillers (no text)
 
 
@@ -63,8 +68,8 @@ def make_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("version", stored=True, fast=True)
-    for name in TEXT_FIELDS:  # pre-tokenized: the tokenizer named is never run
-        sb.add_text_field(name, tokenizer_name="raw", index_option="position")
+    for name in TEXT_FIELDS:  # index.analysis's terms, joined by spaces (the module's docstring)
+        sb.add_text_field(name, tokenizer_name=TERMS, index_option="position")
     sb.add_text_field("exact", tokenizer_name="raw", index_option="basic")
     for name in KEYWORDS:
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
@@ -75,10 +80,11 @@ def make_schema() -> tantivy.Schema:
 # -- index documents --------------------------------------------------------------------
 
 
-def pre_tokenized(text: str) -> tantivy.PreTokenizedString:
-    """A text as index.analysis's tokens, with positions and character offsets."""
-    token = tantivy.Token
-    return tantivy.PreTokenizedString(text, [token(t, p, s, e) for p, (t, s, e) in enumerate(pieces(text))])
+def open_index(folder: Path) -> tantivy.Index:
+    """The index in a folder, with the tokenizer its text fields are written with."""
+    index = tantivy.Index.open(str(folder))
+    index.register_tokenizer(TERMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    return index
 
 
 def day_of(iso: str) -> int:
@@ -93,7 +99,7 @@ def to_document(doc: dict) -> tantivy.Document:
     out.add_integer("version", int(doc["version"]))
     for name in TEXT_FIELDS:
         if doc.get(name):
-            out.add_pre_tokenized_text(name, pre_tokenized(doc[name]))
+            out.add_text(name, joined_terms(doc[name]))
     for value in dict.fromkeys(x.strip().lower() for x in doc.get("exact") or ()):
         if value:
             out.add_text("exact", value)
@@ -161,7 +167,7 @@ class TantivyEngine:
             return
         with index_lock(self.data_dir):
             folder = self._folder()
-            index = tantivy.Index.open(str(folder))
+            index = open_index(folder)
             threads = 2 if len(documents) >= PARALLEL_FROM else 1
             writer = index.writer(heap_size=WRITE_HEAP, num_threads=threads)
             try:
@@ -194,8 +200,10 @@ class TantivyEngine:
         """The folder's fields are this release's, in an index format this tantivy reads."""
         folder = self._folder()
         try:
-            names = {field["name"] for field in _meta(folder)["schema"]}
-            return names == set(FIELDS) and tantivy.Index.is_compatible(str(folder))
+            fields = {field["name"]: field for field in _meta(folder)["schema"]}
+            # an index of the first format (pre-tokenized text under "raw") would take joined terms whole
+            written = all(fields[name]["options"]["indexing"]["tokenizer"] == TERMS for name in TEXT_FIELDS)
+            return set(fields) == set(FIELDS) and written and tantivy.Index.is_compatible(str(folder))
         except (OSError, ValueError, KeyError, TypeError):
             return False
 
@@ -271,7 +279,7 @@ class TantivyEngine:
 
 
 def _fill(folder: Path, documents: Iterable[dict], progress: Callable[[int], None] | None) -> int:
-    index = tantivy.Index.open(str(folder))
+    index = open_index(folder)
     writer = index.writer(heap_size=REBUILD_HEAP, num_threads=2)
     n = 0
     try:

@@ -1,0 +1,46 @@
+"""The fast analysis gives exactly the tokens of the character-at-a-time reference.
+
+An index written with one tokenisation and queries parsed with another would disagree silently
+(the analysis VERSION would not change): a record would stop being found by a word it holds.
+"""
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import analysis
+from tests.index import reference_analysis as reference
+
+# what records hold and what breaks folding: Hangul, jamo, compatibility forms, full width, digits
+# with separators, hyphens, final sigma, dotted I, ligatures, circled numbers, astral letters
+ALPHABET = list("위원회제도협의가나다각 \t\u00a0\u3000,.-\u2010\u2011·…㈜㎡Ⅰⅱ①ＡＢｃ１２ΣσςİIıǅﬁß")
+ALPHABET += ["\u1100", "\u1161", "\u11a8", "\u3131", "\u314f", "\U0001d400", "\U00020000", "\ud7b0", "ア", "漢"]
+ALPHABET += list("0123456789abcXYZ_")
+
+
+def same(text: str) -> None:
+    assert list(analysis.pieces(text)) == list(reference.pieces(text)), text
+    assert analysis.terms(text) == reference.terms(text), text
+    assert analysis.query_terms(text) == reference.query_terms(text), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), max_size=40).map("".join))
+def test_the_same_tokens_as_the_reference_on_mixed_text(text):
+    same(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_the_same_tokens_as_the_reference_on_any_text(text):
+    same(text)
+
+
+def test_the_same_tokens_on_records_as_agencies_write_them():
+    rng = random.Random(7)
+    words = ["주민참여예산", "위원회", "협의회에서", "2019년", "11,000원으로", "1,000,000", "Wi-Fi", "e-mail",
+             "a-b-c-d-e-f", "(주)서울", "㈜부산", "제9호", "１２３", "COVID-19", "ΟΔΟΣ", "가", "물 재이용"]
+    for _ in range(200):
+        text = "".join(rng.choice(words) + rng.choice([" ", "", "  ", ", ", "\n", "\u3000"]) for _ in range(30))
+        same(text)
