@@ -61,6 +61,7 @@ ACTIONS = [
 ]
 
 
+@pytest.mark.slow  # two logins and an app per action: about 2 s each
 @pytest.mark.parametrize(("path", "data"), ACTIONS)
 def test_each_action_needs_csrf_and_an_admin(app, path, data):
     clerk = client_for(app, CLERK)
