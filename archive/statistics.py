@@ -7,6 +7,8 @@ is tested on small inputs without a store (tests/archive/test_statistics_store.p
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .disclosure import GROUNDS, Disclosure
@@ -65,6 +67,32 @@ class Distribution:
             n = sum(c for d, c in self.days if d >= lo and (hi is None or d <= hi))
             out.append({"min": lo, "max": hi, "count": n})
         return out
+
+
+CACHE = 64  # (store, public generation, agency, year) answers kept per process
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_counts(store, agency: str | None, year: str | None):
+    """`store.statistics`, answered again from memory while nothing public has changed.
+
+    A count passes over every public record (a third of a second at 5,600 records, 10,000 files);
+    the store's public generation moves with every change the public may see (ingest, withhold,
+    release, withdraw), so an answer is never older than what the public may see. The generation is
+    read before counting: an answer newer than its key is harmless, an older one would not be.
+    """
+    key = (str(store.data_dir), store.public_generation(), agency, year)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    counts = store.statistics(agency, year)
+    with _cache_lock:
+        _cache[key] = counts
+        while len(_cache) > CACHE:
+            _cache.popitem(last=False)
+    return counts
 
 
 def report(counts, agency: str | None, year: str | None) -> dict:

@@ -61,7 +61,9 @@ SCHEMAS = {
                            {"licences": {"type": "array", "items": STR}, "governs": {"type": "array", "items": STR}},
                            {"allowed_by": {"type": "array", "items": STR}, "message": {"type": "object"}})},
                        "related": {"type": "array", "maxItems": 5,
-                                   "items": _object({"id": STR, "title": STR, "url": STR})}}),
+                                   "items": _object({"id": STR, "title": STR, "url": STR})},
+                       "comments": {"type": "array",  # approved readers' comments; absent when turned off
+                                    "items": _object({"name": STR, "text": STR, "date": STR})}}),
     "OEmbed": _object({"version": {"type": "string", "enum": ["1.0"]}, "type": STR, "html": STR, "width": INT,
                        "height": INT}, {"title": STR, "author_name": STR, "provider_name": STR,
                                         "provider_url": STR, "cache_age": INT}),

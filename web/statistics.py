@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from archive.statistics import report
+from archive.statistics import cached_counts, report
 
 from . import charts
 from .context import get_store, int_arg
@@ -33,7 +33,7 @@ def _filters(args) -> tuple[str | None, str | None]:
 def statistics_data() -> dict:
     agency, year = _filters(request.args)
     store = get_store()
-    data = report(store.statistics(agency, year), agency, year)
+    data = report(cached_counts(store, agency, year), agency, year)
     agencies, years = store.statistics_choices()
     data["choices"] = {"agencies": agencies, "years": years}
     return data

@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS comment_attempts (
     address TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS comment_attempts_address ON comment_attempts (address, at);
+-- Not comments: the statistics' covering index (archive/store/statistics.py), in the same slot. A
+-- count reads these columns of every record, and a record row is long (summary, approval chain).
+CREATE INDEX IF NOT EXISTS records_statistics ON records (id, withheld_grounds, agency, produced, kind, ingested_at);
 """
 
 _SELECT = ("SELECT c.*, r.agency, r.title FROM comments c LEFT JOIN records r ON r.id = c.record_id")

@@ -268,7 +268,8 @@ def _v11(db: sqlite3.Connection) -> None:
 
 def _v12(db: sqlite3.Connection) -> None:
     """Readers' comments (issue 13): comments awaiting or past a clerk's decision, the append-only
-    moderation log, and the per-address counts of the limits (archive/store/comments.py)."""
+    moderation log, and the per-address counts of the limits (archive/store/comments.py); and the
+    covering index the statistics count from (issue 13 too)."""
     from .comments import SCHEMA
 
     for statement in _statements(SCHEMA):

@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PUBLIC = "public_records"  # the view of records that are not withdrawn: every count's FROM
+# The rows of the public_records view (migration 13: `withdrawn_at IS NULL`, which triggers keep equal
+# to "not in `withdrawn`"), with the columns counted only: read from the covering index
+# records_statistics (migration 12, in archive/store/comments.py's SCHEMA), where the view's own
+# filter decodes every whole record row (summary, approval chain...), five times slower.
+# tests/archive/test_statistics_store.py holds the two equal.
+PUBLIC = ("(SELECT id, agency, produced, kind, withheld_grounds, ingested_at FROM records "
+          "WHERE id NOT IN (SELECT record_id FROM withdrawn))")
 
 # Bytes withheld in some record, with the grounds they are withheld on there (empty grounds of a
 # row in a record withheld whole: that record's grounds), and a clerk's withholds of content.
@@ -28,7 +34,7 @@ copy_grounds (sha256, g) AS (
   WHERE a.disclosure = 'withheld' OR w.withheld_grounds IS NOT NULL
   UNION SELECT c.sha256, j.value FROM clerk_withheld c, json_each(c.grounds) j
 ),
-copies (sha256) AS (
+copies (sha256) AS MATERIALIZED (
   SELECT a.sha256 FROM attachments a JOIN records w ON w.id = a.record_id
   WHERE a.disclosure = 'withheld' OR w.withheld_grounds IS NOT NULL
   UNION SELECT sha256 FROM clerk_withheld
@@ -36,18 +42,18 @@ copies (sha256) AS (
 
 # Each counted attachment with whether the public sees it withheld (Record.effective).
 _ATTACHMENTS = """
-att AS (
+att AS MATERIALIZED (
   SELECT a.record_id, a.n, a.sha256, a.grounds, a.disclosure AS own, r.withheld_grounds,
     (r.withheld_grounds IS NOT NULL OR a.disclosure = 'withheld' OR a.sha256 IN copies) AS withheld
   FROM attachments a JOIN counted r ON r.id = a.record_id
 ),
-levels AS (
+levels AS (  -- archive.disclosure.derive_level, over the effective levels
   SELECT r.id, r.agency, substr(r.produced, 1, 4) AS year, r.kind, CASE
     WHEN r.withheld_grounds IS NOT NULL THEN 'withheld'
-    WHEN NOT EXISTS (SELECT 1 FROM att WHERE att.record_id = r.id AND att.withheld) THEN 'public'
-    WHEN EXISTS (SELECT 1 FROM att WHERE att.record_id = r.id AND NOT att.withheld) THEN 'partial'
+    WHEN coalesce(sum(att.withheld), 0) = 0 THEN 'public'
+    WHEN sum(att.withheld) < count(att.n) THEN 'partial'
     ELSE 'withheld' END AS level
-  FROM counted r
+  FROM counted r LEFT JOIN att ON att.record_id = r.id GROUP BY r.id
 ),
 att_grounds (record_id, n, g) AS (
   SELECT record_id, n, j.value FROM att, json_each(CASE WHEN withheld_grounds IS NOT NULL AND grounds = '[]'
@@ -75,12 +81,13 @@ class StatisticsCounts:
 class StatisticsMixin:
     def is_public_record(self, record_id: str) -> bool:
         """Whether a record exists and is not withdrawn (a comment may be left on it)."""
-        return self._one(f"SELECT 1 FROM {PUBLIC} r WHERE r.id = ?", (record_id,)) is not None
+        return self._one("SELECT 1 FROM public_records WHERE id = ?", (record_id,)) is not None
 
     def statistics_choices(self) -> tuple[list[str], list[str]]:
         """Every agency and year that public records have: the filter's choices."""
-        agencies = [r[0] for r in self._all(f"SELECT DISTINCT agency FROM {PUBLIC} ORDER BY agency")]
-        years = [r[0] for r in self._all(f"SELECT DISTINCT substr(produced, 1, 4) AS y FROM {PUBLIC} ORDER BY y DESC")]
+        agencies = [r[0] for r in self._all(f"SELECT DISTINCT agency FROM {PUBLIC} r ORDER BY agency")]
+        years = [r[0] for r in self._all(f"SELECT DISTINCT substr(produced, 1, 4) AS y FROM {PUBLIC} r "
+                                         "ORDER BY y DESC")]
         return agencies, years
 
     def statistics(self, agency: str | None = None, year: str | None = None) -> StatisticsCounts:
@@ -96,26 +103,36 @@ class StatisticsMixin:
         if year is not None:
             where.append("substr(r.produced, 1, 4) = ?")
             args.append(year)
-        counted = f"counted AS (SELECT * FROM {PUBLIC} r WHERE {' AND '.join(where)})"
+        matching = f"FROM {PUBLIC} r WHERE {' AND '.join(where)}"
+        counted = f"counted AS (SELECT * {matching})"
         head = f"WITH {counted},{_WITHHELD_COPIES},{_ATTACHMENTS}"
 
-        def pairs(sql: str) -> list[tuple]:
-            return [(row[0], row[1]) for row in self._all(f"{head} {sql}", tuple(args))]
+        def rows(sql: str) -> list[tuple]:
+            return [tuple(row) for row in self._all(f"{head} {sql}", tuple(args))]
 
-        levels = dict(pairs("SELECT level, count(*) FROM levels GROUP BY level"))
-        record_grounds = ("SELECT g, count(DISTINCT id) FROM (SELECT att_grounds.record_id AS id, g FROM att_grounds "
-                          "UNION SELECT r.id, j.value FROM counted r, json_each(r.withheld_grounds) j "
-                          "WHERE r.withheld_grounds IS NOT NULL) GROUP BY g ORDER BY g")
+        # one pass for the four breakdowns of records (combinations are few: agencies x years x kinds x 3)
+        combos = rows("SELECT agency, year, kind, level, count(*) FROM levels GROUP BY agency, year, kind, level")
+        by: dict[int, dict] = {0: {}, 1: {}, 2: {}, 3: {}}
+        for *values, n in combos:
+            for i, value in enumerate(values):
+                by[i][value] = by[i].get(value, 0) + n
+        # one pass for the grounds: per withheld file, per record, and the withheld files once
+        grounds = rows("SELECT 'file', g, count(*) FROM att_grounds GROUP BY g UNION ALL "
+                       "SELECT 'record', g, count(DISTINCT id) FROM (SELECT record_id AS id, g FROM att_grounds "
+                       "UNION SELECT r.id, j.value FROM counted r, json_each(r.withheld_grounds) j "
+                       "WHERE r.withheld_grounds IS NOT NULL) GROUP BY g "
+                       "UNION ALL SELECT 'files', NULL, count(*) FROM att WHERE withheld")
+        days = self._all("SELECT max(0, CAST(julianday(substr(ingested_at, 1, 10)) - julianday(produced) AS INTEGER)) "
+                         f"AS d, count(*) {matching} AND julianday(produced) IS NOT NULL "
+                         "GROUP BY d ORDER BY d", tuple(args))
         return StatisticsCounts(
-            total=sum(levels.values()),
-            by_agency=pairs("SELECT agency, count(*) AS c FROM levels GROUP BY agency ORDER BY c DESC, agency"),
-            by_year=pairs("SELECT year, count(*) FROM levels GROUP BY year ORDER BY year DESC"),
-            by_kind=pairs("SELECT kind, count(*) AS c FROM levels GROUP BY kind ORDER BY c DESC, kind"),
-            by_level={name: levels.get(name, 0) for name in ("public", "partial", "withheld")},
-            withheld_attachments_by_ground=pairs("SELECT g, count(*) FROM att_grounds GROUP BY g ORDER BY g"),
-            withheld_attachments=self._one(f"{head} SELECT count(*) FROM att WHERE withheld", tuple(args))[0],
-            records_by_ground=pairs(record_grounds),
-            days_to_publication=pairs(
-                "SELECT max(0, CAST(julianday(substr(ingested_at, 1, 10)) - julianday(produced) AS INTEGER)) AS d, "
-                "count(*) FROM counted WHERE julianday(produced) IS NOT NULL GROUP BY d ORDER BY d"),
+            total=sum(by[3].values()),
+            by_agency=sorted(by[0].items(), key=lambda kv: (-kv[1], kv[0])),
+            by_year=sorted(by[1].items(), reverse=True),
+            by_kind=sorted(by[2].items(), key=lambda kv: (-kv[1], kv[0] or "")),
+            by_level={name: by[3].get(name, 0) for name in ("public", "partial", "withheld")},
+            withheld_attachments_by_ground=sorted((g, n) for kind, g, n in grounds if kind == "file"),
+            withheld_attachments=next(n for kind, _, n in grounds if kind == "files"),
+            records_by_ground=sorted((g, n) for kind, g, n in grounds if kind == "record"),
+            days_to_publication=[(d, n) for d, n in days],
         )

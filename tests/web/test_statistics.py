@@ -58,7 +58,7 @@ def assert_agrees(client, query: str = "") -> dict:
 
 def test_statistics_agree_with_search_facets_on_the_sample(sample_client):
     stats = assert_agrees(sample_client)
-    assert stats["total"] == 15 and sum(d["count"] for d in stats["disclosure"]) == 15
+    assert stats["total"] == 16 and sum(d["count"] for d in stats["disclosure"]) == 16
     for query in ["agency=서울특별시", "year=2018", "agency=서울특별시&year=2018", "agency=없는기관", "year=1990"]:
         assert_agrees(sample_client, query)
 
@@ -130,3 +130,23 @@ def test_an_empty_store_has_statistics_too(client):
 def test_the_statistics_are_linked_from_every_page(sample_client):
     for path in ["/", "/search", "/records/D0000032552803"]:
         assert 'href="/statistics"' in sample_client.get(path).get_data(as_text=True), path
+
+
+def test_a_withhold_or_a_withdrawal_shows_at_once_though_answers_are_cached(clerk_app):
+    from tests.conftest import CLERK
+
+    client = clerk_app.test_client()
+    seed = "D0000032552803"  # 서울특별시, 2018, partly public: attachment 1 public, 3 withheld
+    before = client.get("/api/statistics?agency=서울특별시").get_json()
+    assert client.get("/api/statistics?agency=서울특별시").get_json() == before  # answered from the cache
+    runner = clerk_app.test_cli_runner()
+    assert runner.invoke(args=["disclose", seed, "1", "--withhold", "--ground", "6", "--reason", "개인정보",
+                               "--clerk", CLERK]).exit_code == 0
+    after = client.get("/api/statistics?agency=서울특별시").get_json()
+    grounds = {g["ground"]: g["count"] for g in after["withheld_attachments"]["by_ground"]}
+    assert after["withheld_attachments"]["total"] == before["withheld_attachments"]["total"] + 1
+    assert grounds[6] == {g["ground"]: g["count"] for g in before["withheld_attachments"]["by_ground"]}[6] + 1
+    assert assert_agrees(client, "agency=서울특별시") == after
+    assert runner.invoke(args=["withdraw", seed, "--reason", "잘못 올림", "--clerk", CLERK]).exit_code == 0
+    gone = assert_agrees(client, "agency=서울특별시")
+    assert gone["total"] == before["total"] - 1
