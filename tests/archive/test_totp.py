@@ -110,3 +110,27 @@ def test_the_qr_code_is_an_inline_svg_of_the_uri(db):
     svg = totp.enrolment(db, "kim").qr_svg()
     assert svg.startswith("<svg") and "<path" in svg and "style=" not in svg  # no inline style: the CSP holds
     assert len(svg) < 10_000
+
+
+def test_two_requests_racing_with_one_code_get_in_once(db, tmp_path):
+    import threading
+
+    secret = enrolled(db, now=T0 - 120)
+    code = pyotp.TOTP(secret).at(T0)
+    barrier = threading.Barrier(4)
+    results = []
+
+    def attempt(address):
+        store = Store(tmp_path / "s")  # each its own connection, as parallel workers have
+        try:
+            barrier.wait()
+            results.append(totp.verify(store, "kim", code, address, now=T0).ok)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=attempt, args=(f"192.0.2.{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, False, False, True]
