@@ -95,11 +95,11 @@ def record(record_id: str):
     return _workspace(record_id)
 
 
-def _apply(record_id: str, n: int, form, change: Change):
+def _apply(record_id: str, n: int, form, change: Change, until: str | None = None):
     store = get_store()
     try:  # under four eyes a release waits for a second clerk (review_services.disclose)
         done = review_services.disclose(store, get_engine(), data_dir(), change,
-                                        four_eyes=current_app.config["FOUR_EYES"])
+                                        four_eyes=current_app.config["FOUR_EYES"], until=until)
     except NeedsConfirmation as exc:
         flash(str(exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
@@ -110,7 +110,8 @@ def _apply(record_id: str, n: int, form, change: Change):
     if done.pending is not None:
         flash(_("첨부 %(n)s: 공개 요청 #%(id)s이 다른 담당자의 승인을 기다립니다.", n=n, id=done.pending.id), "info")
         return redirect(url_for("clerk.record", record_id=record_id))
-    flash(_("첨부 %(n)s: 비공개로 바꾸었습니다.", n=n) if change.withhold else _("첨부 %(n)s: 공개했습니다.", n=n), "info")
+    flash(_("첨부 %(n)s: 비공개로 바꾸었습니다.", n=n) if change.withhold else _("첨부 %(n)s: 공개했습니다.", n=n),
+          "info")
     return redirect(url_for("clerk.record", record_id=record_id))
 
 
@@ -121,7 +122,7 @@ def withhold(record_id: str, n: int):
         flash(_("비공개 사유와 이유를 모두 적으십시오."), "error")
         return _workspace(record_id, {("withhold", n): form}), 400
     change = Change(record_id, n, True, form.reason.data, current_user.name, [int(g) for g in form.grounds.data])
-    return _apply(record_id, n, form, change)
+    return _apply(record_id, n, form, change, form.until.data.isoformat() if form.until.data else None)
 
 
 @bp.post("/records/<record_id>/attachments/<int:n>/release")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from archive.disclosure import GROUNDS
@@ -33,6 +33,7 @@ class WithholdForm(FlaskForm):
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
     reason = TextAreaField(_l("이유"), validators=[DataRequired(_l("이유를 적으십시오.")), Length(max=2000)])
+    until = DateField(_l("비공개 종료일 (선택)"), validators=[Optional()])  # issue 14: release-due releases it
 
 
 class ReleaseForm(FlaskForm):

@@ -117,3 +117,16 @@ def test_the_audit_csv_for_admins(tmp_path):
     text = csv.get_data(as_text=True)
     assert text.splitlines()[0].lstrip("\ufeff") == "at,clerk,record,attachment,action,from,to,grounds,reason"
     assert "withdraw" in text and "'=HYPERLINK" in text  # a formula is quoted as text
+
+
+def test_a_withhold_with_an_end_date_from_the_form(tmp_path):
+    app = review_app(tmp_path)
+    kim = logged_in(app, "kim")
+    page = kim.get("/clerk/records/W-1").get_data(as_text=True)
+    assert 'type="date"' in page
+    answer = kim.post("/clerk/records/W-1/attachments/1/withhold",
+                      data={"csrf_token": token(kim, "/clerk/records/W-1"), "grounds": ["5"],
+                            "reason": "의사결정 중", "until": "2030-01-01"})
+    assert answer.status_code == 302
+    assert "2030. 1. 1." in app.test_client().get("/records/W-1").get_data(as_text=True)
+    assert "1 released" in cli(app, "release-due", "--today", "2030-01-01").output
