@@ -72,7 +72,8 @@ class AccountSecurityMixin:
         return SessionRow(row[0], row[1], row[2], bool(row[3])) if row else None
 
     def touch_session(self, session_id: str, at: float) -> None:
-        self._run("UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?", (at, session_id))
+        # never moves back (SQLite's two-argument max() is not PostgreSQL's, hence the WHERE)
+        self._run("UPDATE sessions SET last_seen = ? WHERE id = ? AND last_seen < ?", (at, session_id, at))
 
     def delete_sessions(self, *, session_id: str | None = None, name: str | None = None,
                         idle_before: float | None = None) -> None:
