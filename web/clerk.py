@@ -146,7 +146,7 @@ def original(record_id: str, n: int):
     try:
         path = get_store().blobs.verified_path(att.sha256)
     except Damaged:
-        abort(503, description="보관된 원본이 손상되었습니다 (SHA-256 무결성 검사 실패). The original is damaged.")
+        abort(503, description=_("보관된 원본이 손상되었습니다 (SHA-256 무결성 검사 실패)."))
     return send_downloaded(path, att.media_type, att.name)
 
 
@@ -231,13 +231,13 @@ def set_agencies(name: str):
         abort(403)
     form = AgenciesForm()
     if not form.validate():
-        abort(400, description="기관 목록을 읽을 수 없습니다. The list of agencies was refused.")
+        abort(400, description=_("기관 목록을 읽을 수 없습니다."))
     try:
         from archive.account_admin import Admin, set_agencies  # audited in the account log (issue 14)
 
         store = get_store()
         names = set_agencies(store, Admin.of(store, current_user.user), name, (form.agencies.data or "").splitlines())
     except accounts.AccountError as exc:
-        abort(400, description=f"바꾸지 못했습니다: {exc}")
+        abort(400, description=_("바꾸지 못했습니다: %(why)s", why=exc))
     flash(_("%(name)s: 담당 기관 %(agencies)s.", name=name, agencies=", ".join(names) if names else _("전체")), "info")
     return redirect(url_for("auth.account_list"), 303)

@@ -60,8 +60,7 @@ def _sound_blob(att):
     try:
         return get_store().blobs.verified_path(att.sha256)
     except Damaged:
-        abort(503, description="보관된 원본이 손상되어 제공할 수 없습니다 (SHA-256 무결성 검사 실패). "
-                               "The stored original failed its integrity check and is not served.")
+        abort(503, description=gettext("보관된 원본이 손상되어 제공할 수 없습니다 (SHA-256 무결성 검사 실패)."))
 
 
 # Not in a file name a browser offers: C0/C1 controls, line and paragraph separators, and
@@ -126,7 +125,7 @@ def pdf(record_id: str, n: int):
     if att.media_type == "application/pdf":
         return send_file_named(_sound_blob(att), "application/pdf", att.name, etag=att.sha256)
     if att.text_status != "ok":
-        abort(404, description="이 첨부파일은 텍스트를 추출할 수 없어 PDF 변환본이 없습니다.")
+        abort(404, description=gettext("이 첨부파일은 텍스트를 추출할 수 없어 PDF 변환본이 없습니다."))
     config = current_app.config
     cache = data_dir() / "renditions"
     try:
@@ -138,7 +137,7 @@ def pdf(record_id: str, n: int):
             empty=gettext("(텍스트 없음)"),
         )
     except FontMissing:
-        abort(503, description="PDF 변환에 필요한 한글 글꼴이 설치되어 있지 않습니다.")
+        abort(503, description=gettext("PDF 변환에 필요한 한글 글꼴이 설치되어 있지 않습니다."))
     except RenditionRefused as exc:
         return _no_rendition(record, att, 413, "too_large", chars=exc.chars, cap=exc.cap)
     except RenditionFailed as exc:
