@@ -65,6 +65,8 @@ def probe_paths(record_ids, attachments=5):
     for q in ["리아비밀", "아요약", "비공개", "메모", "명부", "800101"]:
         paths += [f"/search?q={q}", f"/api/search?q={q}", f"/export.zip?q={q}", f"/feed.atom?q={q}"]
     # harvesting (issue 12): every verb that shows a record, whole lists included
+    # statistics (issue 13): counts only, never a title, name or text
+    paths += ["/statistics", "/api/statistics", "/statistics?agency=테스트시", "/api/statistics?year=2024"]
     paths += ["/oai?verb=Identify", "/oai?verb=ListSets", "/oai?verb=ListRecords&metadataPrefix=oai_dc",
               "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc", "/feed.atom?disclosure=partial",
               "/feed.atom?disclosure=withheld"]
