@@ -18,7 +18,14 @@ from index.service import cached_related, cached_search
 from .context import get_engine
 
 RELATED = 5  # related records on a page and in its JSON
-DISCLAIMER = (
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogs: the JSON keeps it in Korean, the page translates it."""
+    return message
+
+
+DISCLAIMER = N_(
     "본 문서는 공문서로서의 법적 효력은 없으며, 위조·변조·도용 등 불법적 활용으로 인하여 "
     "발생된 모든 책임은 불법적으로 활용한 자에게 있습니다"
 )
