@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
 from app import create_app
+from tests.pg import copy_sample, pg_cluster, pg_sample, store_kind  # noqa: F401  (fixtures: PostgreSQL, which store)
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "data" / "sample-batch"
@@ -72,8 +72,9 @@ def make_app(data_dir: Path, **config):
 
 
 @pytest.fixture
-def app(tmp_path):
-    """An app over an empty store."""
+def app(tmp_path, request):
+    """An app over an empty store (SQLite, or PostgreSQL in modules marked tests.pg.ON_BOTH_STORES)."""
+    request.getfixturevalue("store_kind")
     return make_app(tmp_path / "store")
 
 
@@ -117,10 +118,10 @@ def sample_client(sample_app):
 
 
 @pytest.fixture
-def own_sample_app(sample_store, tmp_path):
+def own_sample_app(sample_store, tmp_path, request):
     """An app over a private copy of the sample store, for tests that change it."""
     data_dir = tmp_path / "store"
-    shutil.copytree(sample_store, data_dir, symlinks=True)
+    copy_sample(request, sample_store, data_dir)
     return make_app(data_dir)
 
 

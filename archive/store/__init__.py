@@ -7,6 +7,8 @@ methods and nothing above this package changes.
 
 from __future__ import annotations
 
+import os
+
 from .accounts import AccountExists, AccountRow, AccountsMixin
 from .audit import AuditMixin
 from .comments import CommentsMixin
@@ -22,7 +24,21 @@ from .statistics import StatisticsMixin
 
 class Store(AccountsMixin, AuditMixin, CommentsMixin, HarvestMixin, JobsMixin, OcrMixin, RecordsMixin, ReviewMixin,
             StatisticsMixin, Connection):
-    """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder."""
+    """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder.
+
+    With ARCHIVE_DATABASE_URL set (or `url=`), `Store(data_dir)` opens the PostgreSQL store
+    instead (archive/store/pg.py: the same methods). The URL is read here, in the one
+    constructor every process calls, so that no call site can forget it: a web worker or a
+    command left on its own SQLite file would miss the withholds made on the shared database.
+    """
+
+    def __new__(cls, data_dir=None, blob_dir=None, url: str | None = None):
+        url = os.environ.get("ARCHIVE_DATABASE_URL", "") if url is None else url
+        if cls is Store and url:
+            from .pg import PgStore
+
+            return super().__new__(PgStore)
+        return super().__new__(cls)
 
 
 __all__ = ["AccountExists", "AccountRow", "Extraction", "Flagged", "Job", "JobState", "Scan", "Store", "StoreTooNew",

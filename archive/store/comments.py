@@ -72,7 +72,7 @@ class CommentsMixin:
         """Comments in a state, newest first; given `agencies`, on records of those agencies only."""
         where, args = "c.state = ?", [state.value]
         if agencies is not None:  # TRIM: archive.accounts.may_act_for compares the agency stripped
-            where += f" AND TRIM(r.agency) IN ({','.join('?' * len(agencies))})" if agencies else " AND 0"
+            where += f" AND TRIM(r.agency) IN ({','.join('?' * len(agencies))})" if agencies else " AND 1 = 0"
             args += agencies
         rows = self._all(f"{_SELECT} WHERE {where} ORDER BY c.id DESC LIMIT ?", (*args, limit))
         return [_comment(r) for r in rows]
@@ -100,7 +100,7 @@ class CommentsMixin:
     def comment_log(self, limit: int = 50, agencies: list[str] | None = None) -> list[dict]:
         where, args = "", []
         if agencies is not None:
-            where = f"WHERE TRIM(r.agency) IN ({','.join('?' * len(agencies))})" if agencies else "WHERE 0"
+            where = f"WHERE TRIM(r.agency) IN ({','.join('?' * len(agencies))})" if agencies else "WHERE 1 = 0"
             args = agencies
         rows = self._all(f"SELECT l.* FROM comment_log l LEFT JOIN records r ON r.id = l.record_id {where} "
                          "ORDER BY l.id DESC LIMIT ?", (*args, limit))

@@ -24,7 +24,8 @@ class Connection:
     the search index before the single COMMIT — so a crash leaves the store as it was.
     """
 
-    def __init__(self, data_dir: Path, blob_dir: Path | None = None):
+    def __init__(self, data_dir: Path, blob_dir: Path | None = None, url: str | None = None):
+        # url: only "" or None reach here (Store.__new__ gives a PostgreSQL URL to archive/store/pg.py)
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.blobs = BlobStore(Path(blob_dir) if blob_dir else self.data_dir / "blobs")

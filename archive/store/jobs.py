@@ -109,5 +109,5 @@ class JobsMixin:
         """Put back a running job whose worker is gone (only if that worker still owns it)."""
         with self.transaction():
             cur = self.db.execute("UPDATE jobs SET state = 'queued', owner = NULL WHERE id = ? AND state = 'running' "
-                                  "AND owner IS ?", (job_id, owner))
+                                  "AND owner IS NOT DISTINCT FROM ?", (job_id, owner))
             return bool(cur.rowcount)

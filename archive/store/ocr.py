@@ -28,7 +28,7 @@ class OcrMixin:
         """Files waiting for OCR, the ones the public can read first (they are what search misses)."""
         rows = self._all(
             "SELECT e.sha256, min(a.name) AS name, e.text, e.ocr_tries, "
-            "max(a.disclosure = 'withheld' OR r.withheld_grounds IS NOT NULL) AS withheld "
+            "max(CASE WHEN a.disclosure = 'withheld' OR r.withheld_grounds IS NOT NULL THEN 1 ELSE 0 END) AS withheld "
             "FROM extractions e JOIN attachments a ON a.sha256 = e.sha256 JOIN records r ON r.id = a.record_id "
             "WHERE e.status = ? GROUP BY e.sha256 ORDER BY withheld, e.sha256", (TextStatus.PENDING.value,))
         return [Scan(r["sha256"], r["name"], r["text"], r["ocr_tries"], bool(r["withheld"])) for r in rows]

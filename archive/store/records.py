@@ -48,7 +48,7 @@ def _of_agencies(agencies: list[str] | None) -> tuple[str, tuple]:
     if agencies is None:
         return "", ()
     # TRIM: archive.accounts.may_act_for compares the record's agency stripped
-    return (f" AND TRIM(r.agency) IN ({_marks(agencies)})", tuple(agencies)) if agencies else (" AND 0", ())
+    return (f" AND TRIM(r.agency) IN ({_marks(agencies)})", tuple(agencies)) if agencies else (" AND 1 = 0", ())
 
 
 class RecordsMixin:

@@ -4,6 +4,9 @@ import pytest
 from archive import accounts
 from archive.accounts import AccountError, Role
 from archive.store import Store
+from tests.pg import ON_BOTH_STORES
+
+pytestmark = ON_BOTH_STORES
 
 
 @pytest.fixture
@@ -292,6 +295,7 @@ def test_last_login_is_recorded(db):
     assert kim["last_login_at"].startswith("20") and lee["last_login_at"] is None and lee["role"] is Role.ADMIN
 
 
+@pytest.mark.sqlite_only
 def test_opening_a_store_of_the_first_release_migrates_it_once(tmp_path):
     """A store round one made (DDL on every connection, user_version 0) opens, and kim logs in."""
     import sqlite3

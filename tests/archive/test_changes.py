@@ -11,6 +11,9 @@ from archive.store import Store
 from index.locking import index_lock
 from index.service import catch_up, write
 from tests.conftest import CLERK
+from tests.pg import ON_BOTH_STORES
+
+pytestmark = ON_BOTH_STORES
 
 SEED = "D0000032552803"
 

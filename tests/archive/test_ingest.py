@@ -6,7 +6,10 @@ from pathlib import Path
 
 from archive.store import Store
 from tests.builders import batch, record
+from tests.pg import ON_BOTH_STORES
 from tools.docmaker import zip_folder
+
+pytestmark = ON_BOTH_STORES
 
 
 def ingest(runner, *paths, json_report=True, expect: int | None = None):
