@@ -17,11 +17,11 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.
 # stopped (SIGTERM: it finishes the job under way, up to 60 s) when gunicorn stops.
 run: install system-deps
 	$(BIN)/flask --app app ingest --if-empty data/sample-batch
+	$(BIN)/flask --app app ocr || echo "ocr: some scans could not be read (above); the rest are searchable"
 	@echo "Yeollam: http://127.0.0.1:5000  (store: $(ARCHIVE_DATA_DIR)); jobs: flask --app app worker"
 	$(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'app:create_app()'
-	$(BIN)/flask --app app ocr || echo "ocr: some scans could not be read (above); the rest are searchable"
 
 test: install-test system-deps-test catalogs
 	$(BIN)/ruff check .
@@ -57,7 +57,8 @@ messages: $(VENV)/.installed
 screenshots: install-test system-deps-test catalogs
 	$(BIN)/python tools/screenshots.py docs/screenshots
 
-# Debian packages: a Korean font for PDF renditions; Chromium for the browser tests.
+# Debian packages: a Korean font for PDF renditions; Tesseract with Korean data for OCR of scans;
+# Chromium for the browser tests.
 system-deps:
 	@dpkg -s $(APT_RUN) >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_RUN))
 

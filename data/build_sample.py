@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from tools.docmaker import write_hwpx, write_pdf, write_record  # noqa: E402
+from tools.scanmaker import write_scan_png  # noqa: E402
 
 OUT = HERE / "sample-batch"
 SEED_CLASS = ["행정", "일반행정지원", "과공통일반사무", "일반관리(서무)", "일반업무관리"]
@@ -61,6 +62,8 @@ def main() -> None:
                 write_hwpx(folder / name, text, record["title"])
             elif kind == "pdf":
                 write_pdf(folder / name, text, record["title"])
+            elif kind == "scan":  # a picture of the text, no text layer (issue 16)
+                write_scan_png(folder / name, text.split("\n"), seed=7)
             else:
                 (folder / name).write_text(text, encoding="utf-8")
         write_record(folder, record, {})

@@ -25,10 +25,10 @@ def test_export_of_everything_is_a_valid_bag_of_public_content(sample_app, tmp_p
     bag = bagit.Bag(str(out))
     bag.validate()  # manifests, Payload-Oxum, tag manifest
     assert "sha256" in bag.algorithms
-    assert bag.info["Yeollam-Query"] == "(all records)" and bag.info["Yeollam-Records"] == "15"
+    assert bag.info["Yeollam-Query"] == "(all records)" and bag.info["Yeollam-Records"] == "16"
     assert bag.info["Yeollam-Portal"].startswith("http") and bag.info["Bagging-Date"][:2] == "20"
     records = sorted((out / "data" / "records").iterdir())
-    assert len(records) == 15
+    assert len(records) == 16
     seed = json.loads((out / "data" / "records" / SEED / "record.json").read_text("utf-8"))
     withheld = [a for a in seed["attachments"] if a["disclosure"] == "withheld"]
     assert [a["grounds"] for a in withheld] == [[6], [6]]

@@ -18,7 +18,7 @@ def link(app) -> Path:
 def test_reindex_builds_a_fresh_folder_and_swaps(engine_app):
     before = link(engine_app).resolve()
     result = engine_app.test_cli_runner().invoke(args=["reindex"])
-    assert result.exit_code == 0 and "indexed 15 records" in result.output
+    assert result.exit_code == 0 and "indexed 16 records" in result.output
     after = link(engine_app).resolve()
     assert after != before and after.parent == Path(engine_app.config["DATA_DIR"])
     assert hits(engine_app, "서울협치협의회") == ["D0000032552803"]

@@ -49,11 +49,11 @@ def test_withheld_record_is_findable_by_its_metadata(ix):
 
 def test_facets_count_and_filter(ix):
     data = search(ix, SearchRequest(q=""))
-    assert data["total"] == 15
+    assert data["total"] == 16
     agencies = dict(data["facets"]["agency"])
     assert agencies["서울특별시"] == 4
     levels = dict(data["facets"]["level"])
-    assert levels == {"public": 9, "partial": 4, "withheld": 2}
+    assert levels == {"public": 10, "partial": 4, "withheld": 2}
     filtered = search(ix, SearchRequest(q="", filters={"agency": "서울특별시", "level": "partial"}))
     assert [h["id"] for h in filtered["results"]] == ["D0000032552803"]
 
@@ -63,7 +63,7 @@ def test_browse_sorts_newest_and_oldest_and_pages(ix):
     assert newest[0] == "MOLIT-2025-1024" and len(newest) == 5
     assert ids(ix, "", sort="oldest", page_size=5)[0] == "D0000031977210"
     page3 = search(ix, SearchRequest(q="", page=3, page_size=5))
-    assert page3["pages"] == 3 and len(page3["results"]) == 5
+    assert page3["pages"] == 4 and len(page3["results"]) == 5
 
 
 def test_date_range_on_produced(ix):

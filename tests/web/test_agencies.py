@@ -82,6 +82,10 @@ def _scoped(job: int) -> dict:
         "/clerk/comments/<int:comment_id>/remove": ("POST", "/clerk/comments/2/remove", {"reason": "r"}, LOCAL),
         "/clerk/accounts/<name>/agencies":
             ("POST", f"/clerk/accounts/{FOREIGN}/agencies", {"agencies": "서울특별시"}, ADMIN),
+        # issue 14: withdrawing and restoring a record
+        "/clerk/records/<record_id>/withdrawal": ("GET", f"/clerk/records/{SEED}/withdrawal", None, LOCAL),
+        "/clerk/records/<record_id>/withdraw": ("POST", f"/clerk/records/{SEED}/withdraw", {"reason": "r"}, LOCAL),
+        "/clerk/records/<record_id>/restore": ("POST", f"/clerk/records/{SEED}/restore", {"reason": "r"}, LOCAL),
     }
 
 
@@ -91,11 +95,8 @@ UNSCOPED = {
     "/clerk/logout": "ends one's own session",
     "/clerk/": "its lists are filtered to the clerk's agencies (test_workspace_lists_only_the_clerks_agencies)",
     "/clerk/ingest": "records of other agencies are rejected one by one (test_upload_rejects_other_agencies_records)",
-        # issue 14: withdrawing and restoring a record
-        "/clerk/records/<record_id>/withdrawal": ("GET", f"/clerk/records/{SEED}/withdrawal", None, LOCAL),
-        "/clerk/records/<record_id>/withdraw": ("POST", f"/clerk/records/{SEED}/withdraw", {"reason": "r"}, LOCAL),
-        "/clerk/records/<record_id>/restore": ("POST", f"/clerk/records/{SEED}/restore", {"reason": "r"}, LOCAL),
     "/clerk/jobs/reindex": "rebuilds the index; shows no record",
+    "/clerk/jobs/ocr": "reads the pending scans; its report names files (public names) and counts, no text",
     "/clerk/comments/": "lists the clerk's agencies' comments only (test_comments.py, scoped clerks)",
     "/clerk/jobs/export": "public content only (the export bag holds public parts only)",
     "/clerk/jobs/<int:job_id>/export.zip": "public content; a scoped clerk's own jobs only (404)",
@@ -110,6 +111,13 @@ UNSCOPED = {
     "/clerk/accounts/<name>/password": "admins only",
     "/clerk/accounts/<name>/role": "admins only",
     "/clerk/accounts/<name>/2fa-reset": "admins only",
+    # issue 14: each checks the record of every change, hold or selection (tests/review/)
+    "/clerk/review": "lists the pending changes and orphaned holds of the clerk's agencies only",
+    "/clerk/review/<int:change_id>/approve": "the change's record is checked (test_a_scoped_clerk_is_refused)",
+    "/clerk/review/<int:change_id>/reject": "the change's record is checked, as approve",
+    "/clerk/orphans/release": "the hold's record is checked (review_services.release_orphan)",
+    "/clerk/bulk": "every record of the selection is checked before anything is written",
+    "/clerk/audit.csv": "admins only",
 }
 
 
@@ -120,13 +128,6 @@ def _call(client, method: str, path: str, data: dict | None):
 
 
 def test_every_clerk_route_is_scoped_or_listed_as_unscoped(scoped_app):
-    # issue 14: each checks the record of every change, hold or selection (tests/review/)
-    "/clerk/review": "lists the pending changes and orphaned holds of the clerk's agencies only",
-    "/clerk/review/<int:change_id>/approve": "the change's record is checked (test_a_scoped_clerk_is_refused)",
-    "/clerk/review/<int:change_id>/reject": "the change's record is checked, as approve",
-    "/clerk/orphans/release": "the hold's record is checked (review_services.release_orphan)",
-    "/clerk/bulk": "every record of the selection is checked before anything is written",
-    "/clerk/audit.csv": "admins only",
     rules = {r.rule for r in scoped_app.url_map.iter_rules() if r.rule.startswith("/clerk")}
     scoped = set(_scoped(0))
     assert not scoped & set(UNSCOPED)
@@ -176,7 +177,7 @@ def test_disclose_by_a_clerk_of_another_agency_exits_1(scoped_app, action):
 # commands that act on records for a clerk, and those that do not (operators' tools, unscoped)
 SCOPED_COMMANDS = {"disclose", "approve", "reject", "withdraw", "restore"}  # issue 14's: tests/review/
 # pending and audit read the logs (operators' tools); release-due acts on dates clerks set (and a second approved)
-UNSCOPED_COMMANDS = {"ingest", "reindex", "reextract", "verify", "users", "worker", "jobs", "export", "pending",
+UNSCOPED_COMMANDS = {"ingest", "reindex", "reextract", "verify", "users", "worker", "jobs", "export", "ocr", "pending",
                      "audit", "release-due"}
 
 

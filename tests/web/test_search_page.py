@@ -28,9 +28,9 @@ def test_facet_link_narrows_results(sample_client):
 
 def test_paging(sample_client):
     html = sample_client.get("/search?q=&page=1").get_data(as_text=True)
-    assert "15건" in html
+    assert "16건" in html
     data = sample_client.get("/api/search?page=99").get_json()
-    assert data["results"] == [] and data["total"] == 15
+    assert data["results"] == [] and data["total"] == 16
 
 
 def test_markup_in_query_is_inert(sample_client):
