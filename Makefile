@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ARCHIVE_DATA_DIR ?= $(CURDIR)/var
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := fonts-nanum tesseract-ocr tesseract-ocr-kor
-APT_TEST := fonts-nanum chromium tesseract-ocr tesseract-ocr-kor
+APT_TEST := fonts-nanum chromium tesseract-ocr tesseract-ocr-kor postgresql-15
 
 .PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean catalogs messages screenshots
 
