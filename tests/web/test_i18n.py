@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -207,3 +208,21 @@ def test_pdf_rendition_heading_in_the_readers_language(own_app):
         texts[lang] = PdfReader(io.BytesIO(response.get_data())).pages[0].extract_text()
     assert "텍스트 변환본" in texts["ko"] and "Text rendition" not in texts["ko"]
     assert "Text rendition" in texts["en"] and "텍스트 변환본" not in texts["en"]
+
+
+def test_a_withhold_purges_the_rendition_of_every_language(own_app):
+    """One rendition file per heading language: a withhold must leave none of them on disk."""
+    client = own_app.test_client()
+    record = client.get(f"/api/records/{SEED}").get_json()
+    hwpx = next(a for a in record["attachments"] if a.get("name", "").endswith(".hwpx") and a["disclosure"] == "public")
+    url = f"/records/{SEED}/attachments/{hwpx['n']}/pdf"
+    for lang in ("ko", "en"):
+        assert client.get(f"{url}?lang={lang}").status_code == 200
+    cache = Path(own_app.config["DATA_DIR"]) / "renditions"
+    assert len(list(cache.glob(f"{hwpx['sha256']}-*.pdf"))) == 2
+    result = own_app.test_cli_runner().invoke(args=[
+        "disclose", SEED, str(hwpx["n"]), "--withhold", "--ground", "6", "--reason", "개인정보", "--clerk", CLERK])
+    assert result.exit_code == 0, result.output
+    assert list(cache.glob(f"{hwpx['sha256']}-*.pdf")) == []
+    for lang in ("ko", "en"):
+        assert client.get(f"{url}?lang={lang}").status_code == 451
