@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import Babel
+from flask_babel import get_locale as get_locale_now
 
 LANGUAGES = ("ko", "en")
 DEFAULT = "ko"
@@ -65,6 +66,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember)
+
+    # macros imported from _partials/ do not see the context (`lang`): they ask this
+    app.add_template_global(lambda: str(get_locale_now() or DEFAULT), "current_lang")
 
     @app.context_processor
     def _language():

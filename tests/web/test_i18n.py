@@ -164,6 +164,9 @@ def test_record_content_stays_as_released(client):
     assert record["agency"] in english and record["department"] in english
     assert "부분공개" not in english and "Partly public(6)" in english  # the level is interface, the grounds kept
     assert "Ground 6" in english and "personal" in english.lower()
+    # licence conditions come from a macro in _partials/, which sees no template context
+    for licence in record["licence_details"]:
+        assert licence["conditions_en"] in english and licence["conditions_ko"] not in english
 
 
 def test_error_pages_in_english(client):
