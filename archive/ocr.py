@@ -134,8 +134,8 @@ def _dpi_of(image) -> int:
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """In Tesseract's process before exec: die when the guard's child dies (killed for time, or kill -9)."""
+def die_with_parent() -> None:
+    """Die when the parent process dies (killed for time, or kill -9): Tesseract before its exec, the guard's child."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
@@ -149,7 +149,7 @@ def tesseract(image, dpi: int, psm: int, seconds: float, langs: str = LANGS) -> 
     try:
         done = subprocess.run(["tesseract", "-", "-", "-l", langs, "--psm", str(psm), "--dpi", str(dpi)],
                               input=buffer.getvalue(), capture_output=True, timeout=seconds, env=env,
-                              preexec_fn=_die_with_parent, check=False)
+                              preexec_fn=die_with_parent, check=False)
     except subprocess.TimeoutExpired as exc:
         raise PageRefused("timeout", f"tesseract took over {seconds:.0f} s") from exc
     except OSError as exc:

@@ -88,6 +88,7 @@ def _plan(path, kind: str):
 
 
 def _page(path, kind: str, index: int, budget: Budget):
+    ocr.die_with_parent()  # this guard child goes when the run that forked it is killed (kill -9 too)
     try:
         return ("ok", ocr.read_page(path, kind, index, budget.seconds, budget.dpi, budget.psm))
     except ocr.PageRefused as exc:
