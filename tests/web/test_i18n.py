@@ -190,6 +190,7 @@ def test_clerk_pages_and_messages_in_english(own_app):
     log_in(client)
     dashboard = client.get("/clerk/").get_data(as_text=True)
     assert _lang_of(dashboard) == "en" and "Workspace" in dashboard and "Personal data warnings" in dashboard
+    assert "mobile phone number" in dashboard and "휴대전화번호" not in dashboard
     record = client.get(f"/clerk/records/{SEED}").get_data(as_text=True)
     assert "Audit trail" in record and "Withhold" in record
     token = re.search(r'name="csrf_token" value="([^"]+)"', dashboard).group(1)
