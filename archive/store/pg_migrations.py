@@ -245,6 +245,7 @@ CREATE TABLE account_audit (
 );
 CREATE TABLE ocr_pages (sha256 TEXT NOT NULL, page BIGINT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (sha256, page));
 CREATE INDEX extractions_pending ON extractions (status) WHERE status = 'pending';
+CREATE INDEX records_statistics ON records (id, withheld_grounds, agency, produced, kind, ingested_at);
 CREATE VIEW public_records AS SELECT * FROM records WHERE withdrawn_at IS NULL;
 INSERT INTO public_state (id, generation) VALUES (1, 0);
 INSERT INTO index_state (id, engine) VALUES (1, NULL);
@@ -261,6 +262,20 @@ CREATE TRIGGER withdrawn_out AFTER DELETE ON withdrawn FOR EACH ROW EXECUTE FUNC
 CREATE FUNCTION withdrawn_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.withdrawn_at := (SELECT at FROM withdrawn WHERE record_id = NEW.id); RETURN NEW; END $$;
 CREATE TRIGGER withdrawn_kept BEFORE INSERT ON records FOR EACH ROW EXECUTE FUNCTION withdrawn_kept();
+"""
+
+# SQLite's functions that the shared SQL of the mixins uses (statistics.py), as SQLite answers them:
+# json_each over a JSON array (the store keeps lists only), its `value` as SQLite gives it (a number
+# stays a number); julianday of an ISO date, NULL for anything else.
+SQLITE_FUNCTIONS = r"""
+CREATE FUNCTION json_each(text) RETURNS TABLE (value jsonb) LANGUAGE sql IMMUTABLE AS $$
+SELECT e FROM jsonb_array_elements($1::jsonb) AS e $$;
+CREATE FUNCTION julianday(text) RETURNS double precision LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF $1 !~ '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$' THEN RETURN NULL; END IF;
+  RETURN extract(julian FROM $1::timestamp)::double precision - 0.5;
+EXCEPTION WHEN others THEN RETURN NULL;
+END $$;
 """
 
 # One function refuses every UPDATE, DELETE and TRUNCATE of an append-only log, naming the log.
@@ -293,7 +308,7 @@ def _split(script: str) -> list[str]:
 
 
 def _v1(cur) -> None:
-    for statement in _split(SCHEMA_V1) + _split(WITHDRAWN) + _split(APPEND_ONLY):
+    for statement in _split(SCHEMA_V1) + _split(WITHDRAWN) + _split(APPEND_ONLY) + _split(SQLITE_FUNCTIONS):
         cur.execute(statement)
     for table, name in LOGS.items():
         for statement in _append_only(table, name):

@@ -44,7 +44,8 @@ copies (sha256) AS MATERIALIZED (
 _ATTACHMENTS = """
 att AS MATERIALIZED (
   SELECT a.record_id, a.n, a.sha256, a.grounds, a.disclosure AS own, r.withheld_grounds,
-    (r.withheld_grounds IS NOT NULL OR a.disclosure = 'withheld' OR a.sha256 IN copies) AS withheld
+    CASE WHEN r.withheld_grounds IS NOT NULL OR a.disclosure = 'withheld'
+      OR a.sha256 IN (SELECT sha256 FROM copies) THEN 1 ELSE 0 END AS withheld
   FROM attachments a JOIN counted r ON r.id = a.record_id
 ),
 levels AS (  -- archive.disclosure.derive_level, over the effective levels
@@ -53,13 +54,13 @@ levels AS (  -- archive.disclosure.derive_level, over the effective levels
     WHEN coalesce(sum(att.withheld), 0) = 0 THEN 'public'
     WHEN sum(att.withheld) < count(att.n) THEN 'partial'
     ELSE 'withheld' END AS level
-  FROM counted r LEFT JOIN att ON att.record_id = r.id GROUP BY r.id
+  FROM counted r LEFT JOIN att ON att.record_id = r.id GROUP BY r.id, r.agency, r.produced, r.kind, r.withheld_grounds
 ),
 att_grounds (record_id, n, g) AS (
   SELECT record_id, n, j.value FROM att, json_each(CASE WHEN withheld_grounds IS NOT NULL AND grounds = '[]'
     THEN withheld_grounds ELSE grounds END) j WHERE withheld_grounds IS NOT NULL OR own = 'withheld'
   UNION SELECT att.record_id, att.n, cg.g FROM att JOIN copy_grounds cg ON cg.sha256 = att.sha256
-    WHERE att.withheld AND att.withheld_grounds IS NULL AND att.own = 'public'
+    WHERE att.withheld = 1 AND att.withheld_grounds IS NULL AND att.own = 'public'
 )"""
 
 
@@ -120,11 +121,12 @@ class StatisticsMixin:
         grounds = rows("SELECT 'file', g, count(*) FROM att_grounds GROUP BY g UNION ALL "
                        "SELECT 'record', g, count(DISTINCT id) FROM (SELECT record_id AS id, g FROM att_grounds "
                        "UNION SELECT r.id, j.value FROM counted r, json_each(r.withheld_grounds) j "
-                       "WHERE r.withheld_grounds IS NOT NULL) GROUP BY g "
-                       "UNION ALL SELECT 'files', NULL, count(*) FROM att WHERE withheld")
-        days = self._all("SELECT max(0, CAST(julianday(substr(ingested_at, 1, 10)) - julianday(produced) AS INTEGER)) "
-                         f"AS d, count(*) {matching} AND julianday(produced) IS NOT NULL "
-                         "GROUP BY d ORDER BY d", tuple(args))
+                       "WHERE r.withheld_grounds IS NOT NULL) AS ids GROUP BY g "
+                       "UNION ALL SELECT 'files', NULL, count(*) FROM att WHERE withheld = 1")
+        # (CASE, not SQLite's two-argument max(): the same SQL runs on PostgreSQL, archive/store/pg.py)
+        days = self._all("SELECT CASE WHEN d < 0 THEN 0 ELSE d END, count(*) FROM (SELECT "
+                         "CAST(julianday(substr(ingested_at, 1, 10)) - julianday(produced) AS INTEGER) AS d "
+                         f"{matching} AND julianday(produced) IS NOT NULL) AS days GROUP BY 1 ORDER BY 1", tuple(args))
         return StatisticsCounts(
             total=sum(by[3].values()),
             by_agency=sorted(by[0].items(), key=lambda kv: (-kv[1], kv[0])),

@@ -5,15 +5,18 @@ from pathlib import Path
 import pytest
 
 from tests.builders import batch, hwpx_bytes, pdf_bytes, record
+from tests.pg import ON_BOTH_STORES
 from tests.web.crawl import crawl, readable, readable_bytes
+
+pytestmark = ON_BOTH_STORES
 
 CANARIES = ["CANARYQX7731", "카나리아비밀문구", "CANARYPDF5521", "카나리아요약문", "CANARYMD0042"]
 LATE = "CANARYLATE9090"  # public at first, withheld by a clerk later
 
 
 @pytest.fixture(params=["tantivy", "whoosh"])
-def app(request, tmp_path):
-    """The leak crawl runs against each engine (the contract suite's one unforgivable bug)."""
+def app(request, tmp_path, store_kind):  # store_kind: ON_BOTH_STORES sets ARCHIVE_DATABASE_URL first
+    """The leak crawl runs against each engine and each store (the contract suite's one unforgivable bug)."""
     from tests.conftest import make_app
 
     return make_app(tmp_path / "store", SEARCH_ENGINE=request.param)
