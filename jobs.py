@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import services
+from archive import ocr as scan_reader
 from archive.ingest import Limits, Outcome, Status
 from archive.store import Job, JobState, Store
 from index import service as search
@@ -155,8 +156,7 @@ def catch_up(run: Run) -> dict:
 
 @kind("ocr")
 def ocr(run: Run) -> dict:
-    """The scans waiting for OCR read, as `flask ocr` does; progress by files. Run again after a kill,
-    it goes on from the page it was reading (the pages read are in the store: archive/scans.py)."""
+    """The scans waiting for OCR read as `flask ocr` does (by files); run again, it resumes (archive/scans.py)."""
     from archive import scans
 
     def counted(pending: list, label: str):
@@ -262,12 +262,20 @@ def tend(store: Store, engine: Engine, data_dir: Path, settings: dict, owner: st
 
     The catch-up runs as a job of its own (listed with the others) only when there is something
     to do and no other job is under way (an ingest indexes as it goes, a reindex does it all).
+    With the index caught up, scans waiting for OCR (a web upload's) are read the same way, as an
+    "ocr" job of the worker's: nobody has to ask for them to become searchable (issue 16).
     """
     for job_id in recover(store, data_dir):
         enqueue(data_dir, job_id)
-    if not (store.pending_index() or search.needs_rebuild(engine, store)) or store.unfinished_jobs():
+    if store.unfinished_jobs():
         return None
-    job_id = store.create_job("catch_up", "worker")
+    if store.pending_index() or search.needs_rebuild(engine, store):
+        job_kind = "catch_up"
+    elif store.count_pending_scans() and scan_reader.available():  # without Tesseract they wait
+        job_kind = "ocr"
+    else:
+        return None
+    job_id = store.create_job(job_kind, "worker")
     run(store, engine, data_dir, job_id, settings, owner)
     return job_id
 

@@ -72,3 +72,20 @@ def test_a_worker_killed_mid_ocr_job_resumes_it_from_the_page_it_was_reading(tmp
                  "/records/J-SCAN/attachments/1/text"):
         assert CANARY not in public.get(path).get_data(as_text=True), path
     assert not list((data_dir / "uploads").glob("*"))
+
+
+def test_the_worker_reads_waiting_scans_by_itself_once_the_index_is_caught_up(tmp_path):
+    data_dir = tmp_path / "store"
+    app = make_app(data_dir)
+    png = write_scan_png(tmp_path / "a.png", ["공공도서관 운영 현황", f"세종대로 {WORD} 안내"])
+    root = batch(tmp_path / "b", (record(id="J-PNG", attachments=[{"file": "안내.png", "disclosure": "public"}]),
+                                  {"안내.png": png.read_bytes()}))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    assert runner.invoke(args=["worker", "--drain"]).exit_code == 0  # nobody asked: the worker's tend does
+    jobs = Store(data_dir).recent_jobs()
+    assert [(j.kind, j.who, j.state.value) for j in jobs] == [("ocr", "worker", "done")]
+    found = app.test_client().get("/api/search", query_string={"q": WORD}).get_json()["results"]
+    assert [h["id"] for h in found] == ["J-PNG"]
+    assert runner.invoke(args=["worker", "--drain"]).exit_code == 0
+    assert len(Store(data_dir).recent_jobs()) == 1  # nothing left: no empty job
