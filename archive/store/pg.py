@@ -163,10 +163,23 @@ class PgDb:
         return None
 
 
+def _version(db: PgDb) -> int:
+    if not db.raw.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]:
+        return 0
+    row = db.raw.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
+    return row[0] if row else 0
+
+
 def migrate(db: PgDb) -> int:
-    """Apply the PostgreSQL migrations this database lacks, each in its own transaction under the write lock."""
-    version = 0
-    while True:
+    """Apply the PostgreSQL migrations this database lacks, each in its own transaction under the write lock.
+
+    An up-to-date database is only read (no lock): every web request opens the store, and must
+    not wait behind an ingest's transaction to learn that there is nothing to do.
+    """
+    version = _version(db)
+    if version > len(MIGRATIONS):
+        raise StoreTooNew(f"the store has schema version {version}; this release knows {len(MIGRATIONS)}")
+    while version < len(MIGRATIONS):
         db.execute("BEGIN IMMEDIATE")
         try:
             db.raw.execute("CREATE TABLE IF NOT EXISTS schema_version (id INT PRIMARY KEY CHECK (id = 1), "
@@ -184,8 +197,7 @@ def migrate(db: PgDb) -> int:
         except BaseException:
             db.raw.execute("ROLLBACK")
             raise
-        if version == len(MIGRATIONS):
-            return version
+    return version
 
 
 class PgConnection(Connection):

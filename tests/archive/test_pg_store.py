@@ -84,6 +84,25 @@ def test_writers_queue_as_on_sqlite(pg, tmp_path):
     assert [r["clerk"] for r in pg.refusals()] == ["b", "a"]
 
 
+def test_opening_the_store_does_not_wait_for_a_writer(pg, tmp_path):
+    """Every web request opens the store: an ingest's long transaction must not hold up the pages."""
+    counted = []
+
+    def reader():
+        other = Store(tmp_path / "data")
+        counted.append(other.count())
+        other.close()
+
+    with pg.transaction():
+        pg.log_refusal(at="1", clerk="a", action="a", record_id=None, agency=None, reason="r")
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join(timeout=10)
+        waited = thread.is_alive()
+    thread.join()
+    assert not waited and counted == [0]
+
+
 def test_statistics_are_the_same_on_both_stores(sample_store, pg_sample, pg_cluster, monkeypatch):
     """statistics.py's one SQL (json_each, julianday: given in PostgreSQL by pg_migrations) counts alike."""
     lite = Store(sample_store, url="")
