@@ -11,11 +11,15 @@ from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
 from app import create_app
-from tests.pg import copy_sample, pg_cluster, pg_sample, store_kind  # noqa: F401  (fixtures: PostgreSQL, which store)
+from tests.pg import add_store_option, copy_sample, pg_cluster, pg_sample, store_kind  # noqa: F401  (fixtures: PostgreSQL, which store)
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "data" / "sample-batch"
 CORPUS = PROJECT.parent / "shared" / "corpus"
+
+
+def pytest_addoption(parser):
+    add_store_option(parser)  # --store=postgresql runs any suite on PostgreSQL (tests/pg.py)
 
 
 class ClosingClient(FlaskClient):

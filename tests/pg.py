@@ -82,14 +82,19 @@ def pg_cluster():
         shutil.rmtree(root, ignore_errors=True)
 
 
+def add_store_option(parser) -> None:
+    parser.addoption("--store", default="sqlite", choices=BOTH,
+                     help="the store of tests not marked ON_BOTH_STORES (try a suite on PostgreSQL)")
+
+
 @pytest.fixture
 def store_kind(request, monkeypatch) -> str:
-    """Which store the test's Store(...) calls open: "sqlite" unless a module asks for both (ON_BOTH_STORES).
+    """Which store the test's Store(...) calls open: `--store` (sqlite) unless a module asks for both (ON_BOTH_STORES).
 
     For PostgreSQL it sets ARCHIVE_DATABASE_URL to a fresh database, so every store the test
     opens (the app's, the CLI's, a second process's) is that one.
     """
-    kind = getattr(request, "param", "sqlite")
+    kind = getattr(request, "param", request.config.getoption("--store"))
     if kind == "postgresql" and request.node.get_closest_marker("sqlite_only"):
         pytest.skip("a test of the embedded store's own file or migrations")
     if kind == "postgresql":
