@@ -53,7 +53,10 @@ def update(engine: Engine, store, record_ids: Iterable[str]) -> int:
     """Bring these records' entries in line with the store and mark them indexed; return how many."""
     ids = list(record_ids)
     if ids:
-        store.mark_indexed(write(engine, store, ids))
+        # marked under the lock too: marked after it, a new text of the same version written and
+        # marked stale in between (an OCR reading, a re-extraction) would be marked indexed unread
+        with index_lock(engine.data_dir):
+            store.mark_indexed(write(engine, store, ids))
     return len(ids)
 
 
@@ -72,7 +75,7 @@ def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None
 
         engine.rebuild(documents(), progress)
         store.set_indexed_by(index_mark(engine))
-    store.mark_indexed(versions)
+        store.mark_indexed(versions)  # under the lock, as in `update`
     return len(ids)
 
 
