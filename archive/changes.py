@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import audit
 from .accounts import authorize, get_user
 from .disclosure import GROUNDS, Disclosure
-from .records import Attachment, Record
+from .records import Attachment, Record, TextStatus
 from .store import Store, now_iso
 
 WriteIndex = Callable[[list[str], bool], dict[str, int]]  # (record ids, purge) -> versions
@@ -126,6 +126,17 @@ def _check_withhold(att: Attachment, grounds: list[int]) -> None:
         raise ChangeRefused("the attachment is withheld on these grounds already")
 
 
+def release_findings(store: Store, sha256: str) -> list[tuple[str, str]]:
+    """What a clerk must confirm before releasing these bytes: the personal data found in them, and
+    whether they are a scan OCR has not read yet, which was checked for nothing: released
+    unconfirmed, its resident numbers would be public before the reading could warn anyone."""
+    findings = store.personal_data(sha256)
+    extraction = store.extraction(sha256)
+    if extraction is not None and extraction.status is TextStatus.PENDING:
+        findings = [*findings, ("unread", "OCR")]
+    return findings
+
+
 def _check_release(store: Store, record: Record, att: Attachment, grounds: list[int], confirmed: bool) -> None:
     if grounds:
         raise ChangeRefused("releasing takes no grounds")
@@ -143,7 +154,7 @@ def _check_release(store: Store, record: Record, att: Attachment, grounds: list[
         raise ChangeRefused("the attachment is public already")
     if record.withheld_grounds:
         raise ChangeRefused("the record is withheld as a whole; its attachments stay withheld")
-    findings = store.personal_data(att.sha256)
+    findings = release_findings(store, att.sha256)
     if findings and not confirmed:
         raise NeedsConfirmation(findings)
 

@@ -15,7 +15,7 @@ import services
 from archive import accounts
 from archive.accounts import NotPermitted
 from archive.blobs import Damaged
-from archive.changes import Change, ChangeRefused, NeedsConfirmation
+from archive.changes import Change, ChangeRefused, NeedsConfirmation, release_findings
 from archive.disclosure import GROUNDS, grounds_info
 from archive.extract import REASONS, format_name
 from archive.pii import KINDS
@@ -79,7 +79,7 @@ def _workspace(record_id: str, forms: dict | None = None, findings: dict | None 
             "grounds": grounds_info(grounds), "size": att.size, "sha256": att.sha256,
             "format": format_name(att.name), "pages": att.pages,
             "text": store.text_of(att.sha256), "no_text_reason": reason[0] if reason else None,
-            "personal_data": [(KINDS[k], m) for k, m in store.personal_data(att.sha256)],
+            "personal_data": [(KINDS[k], m) for k, m in release_findings(store, att.sha256)],
             "withhold_form": (forms or {}).get(("withhold", att.n)) or WithholdForm(formdata=None),
             "release_form": (forms or {}).get(("release", att.n)) or ReleaseForm(formdata=None),
             "needs_confirmation": (findings or {}).get(att.n),
@@ -186,13 +186,6 @@ def start_reindex():
     return redirect(url_for("clerk.job", job_id=job_id), 303)
 
 
-def _job_or_404(job_id: int):
-    job = services.clerk_job(get_store(), current_user.user, job_id)
-    if job is None:
-        abort(404)
-    return job
-
-
 @bp.post("/jobs/ocr")
 def start_ocr():
     """Read the scans waiting for OCR, as a job (issue 16): its page shows files done of total."""
@@ -205,6 +198,13 @@ def start_ocr():
         flash(str(exc), "error")
         return redirect(url_for("clerk.dashboard"), 303)
     return redirect(url_for("clerk.job", job_id=job_id), 303)
+
+
+def _job_or_404(job_id: int):
+    job = services.clerk_job(get_store(), current_user.user, job_id)
+    if job is None:
+        abort(404)
+    return job
 
 
 @bp.get("/jobs/<int:job_id>")
