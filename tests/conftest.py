@@ -111,8 +111,12 @@ def sample_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def sample_app(sample_store):
-    """An app over the sample store; read-only use (tests that write copy it first)."""
+def sample_app(sample_store, request, tmp_path_factory):
+    """An app over the sample store; read-only use (tests that write copy it first). On PostgreSQL, a copy."""
+    if request.getfixturevalue("store_kind") == "postgresql":
+        data_dir = tmp_path_factory.mktemp("sample-copy") / "store"  # not tmp_path: tests look into theirs
+        copy_sample(request, sample_store, data_dir)
+        return make_app(data_dir)
     return make_app(sample_store)
 
 
