@@ -207,3 +207,32 @@ def test_admin_actions_refused_to_a_clerk_on_the_cli_twin_and_web(clerk_app):
             assert client.post(
                 path, data={"csrf_token": token.group(1), "name": "evil", "role": "admin", "password": "x" * 20}
             ).status_code in (403, 404, 405)
+
+
+def test_mid_login_with_an_enrolled_factor_reaches_nothing_and_cannot_re_enrol(tmp_path):
+    import pyotp
+
+    from tests.conftest import csrf_token
+    from tests.web.test_account_admin import ADMIN, build, client_for, enrol, logged_in, login_to_code
+
+    app = build(tmp_path)
+    enrol(client_for(app, ADMIN))
+    client, response = login_to_code(app, ADMIN)
+    assert response.headers["Location"].endswith("/clerk/login/code")
+    token = csrf_token(client, "/clerk/login/code")
+    for path, data in [("/clerk/accounts/new", {"name": "evil", "role": "admin",
+                                                "password": "a long new password", "agencies": ""}),
+                       ("/clerk/accounts/kim/role", {"role": "admin"}), ("/clerk/2fa", {"code": "123456"}),
+                       ("/clerk/jobs/ocr", {}), ("/clerk/logout", {})]:
+        answer = client.post(path, data={"csrf_token": token, **data})
+        assert answer.status_code in (302, 303, 400, 401, 403, 404, 405), path
+        assert not logged_in(client), path
+    page = client.get("/clerk/login/enrol")
+    html = page.get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([^<]+)<', html)
+    if secret:  # a page offering a fresh secret would let a password alone replace the factor
+        code = pyotp.TOTP(secret.group(1).replace(" ", "")).now()
+        client.post("/clerk/login/enrol", data={"csrf_token": token, "code": code})
+    assert not logged_in(client)
+    for path in ["/clerk/", "/clerk/accounts", "/clerk/comments/", "/clerk/review", "/clerk/audit.csv"]:
+        assert client.get(path).status_code in (302, 303, 403, 404), path
