@@ -236,3 +236,29 @@ def test_mid_login_with_an_enrolled_factor_reaches_nothing_and_cannot_re_enrol(t
     assert not logged_in(client)
     for path in ["/clerk/", "/clerk/accounts", "/clerk/comments/", "/clerk/review", "/clerk/audit.csv"]:
         assert client.get(path).status_code in (302, 303, 403, 404), path
+
+
+def test_statistics_do_not_reveal_an_agency_whose_only_record_was_withdrawn(tmp_path):
+    from tests.builders import batch, record
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "store")
+    run = app.test_cli_runner()
+    source = batch(tmp_path / "b",
+                   (record(id="S-1", agency="숨은철회기관", title="철회기관기록"), {"본문.txt": "철회될 본문 하나"}),
+                   (record(id="S-2"), {"본문.txt": "남는 본문"}))
+    assert run.invoke(args=["ingest", str(source)]).exit_code == 0
+    assert run.invoke(args=["users", "create", "kim", "--role", "clerk", "--password-stdin"],
+                      input="correct horse battery\n").exit_code == 0
+    client = app.test_client()
+    assert "숨은철회기관" in client.get("/api/statistics").get_data(as_text=True)  # counted while public
+    client.get("/api/statistics?agency=숨은철회기관")  # warm
+    assert run.invoke(args=["withdraw", "S-1", "--reason", "r", "--clerk", "kim"]).exit_code == 0
+    for path in ["/api/statistics", "/statistics", "/api/statistics?agency=숨은철회기관",
+                 "/statistics?agency=숨은철회기관", "/api/search", "/search", "/", "/api/", "/sitemap.xml",
+                 "/oai?verb=ListSets"]:
+        body = client.get(path).get_data(as_text=True)
+        body = body.replace("agency=%EC%88%A8", "").replace('"agency":"숨은철회기관"', "")
+        assert "철회기관기록" not in body, path
+        if "?agency=" not in path:
+            assert "숨은철회기관" not in body, path
