@@ -86,6 +86,23 @@ def _clean(value: str | None, one_line: bool) -> str:
     return text
 
 
+# What a reader sees as a dot or a digit, written so that the patterns would miss it: 。 (browsers and
+# IDNA read it as a dot), a "defanged" [.] or (.), the +82 country code, a mobile prefix in Hangul words.
+_DOTS = re.compile(r"\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s dot\s)\s*|[\u3002\uff0e\uff61]", re.IGNORECASE)
+_COUNTRY = re.compile(r"(?:\+|\b00)\s?82[-. ]*(?:\(0\)[-. ]*)?0?(?=\d)")
+_SPOKEN = {"공": "0", "영": "0", "일": "1", "육": "6", "칠": "7", "팔": "8", "구": "9"}
+_SPOKEN_PREFIX = re.compile("[공영]일[공영육칠팔구]")
+
+
+def _as_read(text: str) -> str:
+    """The text as a reader would read it out: NFKC (full-width digits and letters), dots and numbers
+    written around the patterns made plain. Only checked, never stored: the comment keeps its own words."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _DOTS.sub(".", text)
+    text = _COUNTRY.sub("0", text)
+    return _SPOKEN_PREFIX.sub(lambda m: "".join(_SPOKEN[c] for c in m.group()), text)
+
+
 def check(name: str | None, email: str | None, body: str | None) -> tuple[str, str, str]:
     """The comment's fields cleaned, or CommentRefused saying what to change (nothing is stored)."""
     name, email, body = _clean(name, True), _clean(email, True), _clean(body, False)
@@ -99,6 +116,7 @@ def check(name: str | None, email: str | None, body: str | None) -> tuple[str, s
         raise CommentRefused(f"댓글은 {BODY_MIN}~{BODY_MAX}자로 적어 주십시오. "
                              f"A comment takes {BODY_MIN} to {BODY_MAX} characters.")
     for text in (name, body):
+        text = _as_read(text)
         if found := find_in_own_words(text):
             kinds = ", ".join(dict.fromkeys(KINDS[f.kind] for f in found))
             raise CommentRefused(f"개인정보({kinds})가 들어 있어 받을 수 없습니다: 지우고 다시 보내 주십시오. "

@@ -107,16 +107,8 @@ def test_a_pending_release_is_public_nowhere_before_approval(tmp_path):
     "body",
     [
         "hxxp://evil.example/x 로 오세요",
-        pytest.param(
-            "example[.]com 참고",
-            marks=pytest.mark.xfail(strict=True, reason="BUG: a defanged link example[.]com is taken"),
-        ),
-        pytest.param(
-            "evil。com 에 있어요",
-            marks=pytest.mark.xfail(
-                strict=True, reason="BUG: an ideographic full stop (U+3002) hides a link; browsers read it as a dot"
-            ),
-        ),
+        "example[.]com 참고",
+        "evil。com 에 있어요",
         "xn--9n2bp8q.com 참고",
         "WWW.EXAMPLE.COM 보세요",
         "https：//example.com",
@@ -133,22 +125,11 @@ def test_link_variants_in_comments_are_refused(own_sample_app, body):
 @pytest.mark.parametrize(
     "body",
     [
-        pytest.param(
-            "연락 ０１０-２３４５-６７８９ 주세요",
-            marks=pytest.mark.xfail(
-                strict=True, reason="BUG: full-width digits dodge the phone-number check (no NFKC)"
-            ),
-        ),
+        "연락 ０１０-２３４５-６７８９ 주세요",
         "연락 010 2345 6789 주세요",
         "연락 010.2345.6789 주세요",
-        pytest.param(
-            "연락 +82-10-2345-6789 주세요",
-            marks=pytest.mark.xfail(strict=True, reason="BUG: a mobile number in +82 form is taken"),
-        ),
-        pytest.param(
-            "연락 공일공-2345-6789",
-            marks=pytest.mark.xfail(strict=True, reason="BUG: a phone number with its prefix in Hangul words is taken"),
-        ),
+        "연락 +82-10-2345-6789 주세요",
+        "연락 공일공-2345-6789",
         "메일 hong dot gildong at gmail.com",
     ],
 )
