@@ -219,6 +219,7 @@ class Model:
     cleared: set[tuple[int, str]] = field(default_factory=set)  # personal data a clerk released
     ever_hidden: set[int] = field(default_factory=set)  # contents withheld at some moment while stored
     summaries: list[Canary] = field(default_factory=list)  # every summary canary ever sent
+    withdrawn: set[str] = field(default_factory=set)  # records off every public path (issue 14)
     strict: bool = False
 
     # -- contents --------------------------------------------------------------------------
@@ -231,6 +232,10 @@ class Model:
     def holders(self, cid: int) -> list[str]:
         return sorted(rid for rid, rec in self.records.items() if any(r.cid == cid for r in rec.rows))
 
+    def public_holders(self, cid: int) -> list[str]:
+        """The holders the public may see at all: a withdrawn record shows nothing (its rows still withhold)."""
+        return [rid for rid in self.holders(cid) if rid not in self.withdrawn]
+
     def withheld_anywhere(self, cid: int) -> bool:
         """The same bytes withheld in some record (by agency, whole record, hold or clerk) or by a clerk."""
         if any(c == cid for c, _ in self.clerk_withheld):
@@ -240,11 +245,11 @@ class Model:
 
     def hidden(self, cid: int) -> bool:
         """The public may not see this file anywhere: in no record, or withheld in one."""
-        return not self.holders(cid) or self.withheld_anywhere(cid)
+        return not self.public_holders(cid) or self.withheld_anywhere(cid)
 
     def summary_hidden(self, rid: str) -> bool:
         rec = self.records[rid]
-        return rec.sent.whole or all(self.hidden(r.cid) for r in rec.rows)
+        return rid in self.withdrawn or rec.sent.whole or all(self.hidden(r.cid) for r in rec.rows)
 
     def all_canaries(self) -> set[Canary]:
         return {k for c in self.contents.values() for k in c.canaries} | set(self.summaries)
@@ -267,7 +272,7 @@ class Model:
         """
         sure = set()
         for cid, content in self.contents.items():
-            holders = self.holders(cid)
+            holders = self.public_holders(cid)
             if (holders and not self.hidden(cid) and not content.pii
                     and (self.strict or cid not in self.ever_hidden)
                     and not any(self.records[rid].touched for rid in holders)):

@@ -340,6 +340,27 @@ class ModelMachine(RuleBasedStateMachine):
 
     # -- the index and the portal --------------------------------------------------------------
 
+    @precondition(lambda self: self.model.records)
+    @rule(data=st.data())
+    def withdraw(self, data):
+        rid = data.draw(st.sampled_from(sorted(self.model.records)), label="withdraw")
+        result = self.cli("withdraw", rid, "--reason", "모델 철회", "--clerk", CLERK)
+        if rid in self.model.withdrawn:
+            assert result.exit_code == 1, result.output
+            return
+        assert result.exit_code == 0, result.output
+        self.model.withdrawn.add(rid)
+        happened("withdraw")
+
+    @precondition(lambda self: self.model.withdrawn)
+    @rule(data=st.data())
+    def restore(self, data):
+        rid = data.draw(st.sampled_from(sorted(self.model.withdrawn)), label="restore")
+        result = self.cli("restore", rid, "--reason", "모델 복원", "--clerk", CLERK)
+        assert result.exit_code == 0, result.output
+        self.model.withdrawn.discard(rid)
+        happened("restore")
+
     @rule()
     def reindex(self):
         note("reindex")
@@ -360,6 +381,9 @@ class ModelMachine(RuleBasedStateMachine):
         row = self.model.records[rid].rows[n - 1]
         note(f"render the PDF of {rid} {n}")
         page = self.get(f"/records/{rid}/attachments/{n}/pdf")
+        if rid in self.model.withdrawn:  # a withdrawn record has no public files at all
+            assert page.status in (404, 410), page.path
+            return
         if self.model.hidden(row.cid):
             assert page.status == 451, page.path
             return
@@ -402,6 +426,13 @@ class ModelMachine(RuleBasedStateMachine):
 
     def record_shows_nothing_withheld(self, rid: str, rec, clean, sure) -> None:
         m = self.model
+        if rid in m.withdrawn:  # 410 on its page and JSON, nothing of its files (issue 14)
+            assert clean(self.get(f"/api/records/{rid}")).status == 410, rid
+            assert clean(self.get(f"/records/{rid}")).status == 410, rid
+            for n in range(1, len(rec.rows) + 1):
+                for kind in ("original", "text"):
+                    assert clean(self.get(f"/records/{rid}/attachments/{n}/{kind}")).status in (404, 410), rid
+            return
         data = clean(self.get(f"/api/records/{rid}")).json
         clean(self.get(f"/records/{rid}"))
         assert [a["n"] for a in data["attachments"]] == list(range(1, len(rec.rows) + 1)), rid
@@ -446,7 +477,8 @@ class ModelMachine(RuleBasedStateMachine):
             found = self.get("/api/search", q=" OR ".join(m.contents[c].canaries[-1].latin for c in group)).json
             ids = {r["id"] for r in found["results"]}
             for cid in group:
-                assert set(m.holders(cid)) <= ids, f"{m.contents[cid].label} of {m.holders(cid)} not found"
+                holders = m.public_holders(cid)
+                assert set(holders) <= ids, f"{m.contents[cid].label} of {holders} not found"
         verify = self.cli("verify")
         assert verify.exit_code == 0, verify.output
 

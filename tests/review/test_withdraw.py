@@ -34,6 +34,7 @@ def test_withdraw_takes_the_record_off_every_path(tmp_path):
     app = review_app(tmp_path)
     before = "\n".join(public_text(app).values())
     assert all(c in before for c in CANARIES)  # the crawl reaches them while public
+    assert app.test_client().get("/api/statistics").json["total"] == 2
     assert cli(app, "withdraw", "W-1", "--reason", "기관 요청", "--clerk", "nobody").exit_code == 1
     assert cli(app, "withdraw", "NO-SUCH", "--reason", "r", "--clerk", "kim").exit_code == 1
     result = cli(app, "withdraw", "W-1", "--reason", "기관 요청: 잘못 보낸 기록", "--clerk", "kim")
@@ -46,6 +47,7 @@ def test_withdraw_takes_the_record_off_every_path(tmp_path):
     assert api.status_code == 410 and api.json["error"]["code"] == 410
     for n in (1, 2):
         assert client.get(f"/records/W-1/attachments/{n}/original").status_code in (404, 410)
+    assert client.get("/api/statistics").json["total"] == 1  # statistics count public records only
     search = client.get("/api/search?q=누구나").json
     assert search["total"] == 0 and not any(v == "W-1" for v in json.dumps(search))
     everything = public_text(app)
