@@ -27,8 +27,8 @@ from . import (
 )
 from . import export as export_views
 from .clerk_export import bp as clerk_export_bp
-from .uploads import StreamedUploads
 from .clerk_review import bp as clerk_review_bp
+from .uploads import StreamedUploads
 
 
 def init_app(app: Flask) -> None:
@@ -50,8 +50,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_accounts.bp)
     app.register_blueprint(clerk.bp)
     app.register_blueprint(clerk_export_bp)
-    app.register_blueprint(export_views.bp)
     app.register_blueprint(clerk_review_bp)
+    app.register_blueprint(export_views.bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(statistics.bp)
     comments.init_app(app)
