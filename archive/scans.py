@@ -30,6 +30,9 @@ _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
 PAGE_SECONDS = 120.0  # one page's wall time (Tesseract measured 1-5 s a page at 300 dpi on one core)
 PAGE_MEMORY = 1024 * 1024 * 1024  # the reading child's address space beyond what it inherited
 TRIES = 3  # runs killed while reading the same page before its file fails
+# pages OCR reads of one file: each takes 1-7 s here, so a 10,000-page scan in a batch would hold the
+# worker (and every upload queued behind it) for a day; past this the file is stored with no text
+MAX_PAGES = 300
 
 
 class Unavailable(RuntimeError):
@@ -41,20 +44,21 @@ class Budget:
     seconds: float = PAGE_SECONDS
     memory: int = PAGE_MEMORY
     tries: int = TRIES
+    max_pages: int = MAX_PAGES
     dpi: int = ocr.DPI
     psm: int = ocr.PSM
 
 
 def budget_from(settings) -> Budget:
-    """The budget a deployment set: OCR_PAGE_SECONDS, OCR_PAGE_MEMORY_MB, OCR_TRIES in the app's settings
-    (tests), else ARCHIVE_OCR_PAGE_SECONDS, ARCHIVE_OCR_PAGE_MEMORY_MB, ARCHIVE_OCR_TRIES, else the defaults."""
+    """The budget a deployment set: OCR_PAGE_SECONDS, OCR_PAGE_MEMORY_MB, OCR_TRIES, OCR_MAX_PAGES in the
+    app's settings (tests), else the same names with ARCHIVE_ in front, else the defaults."""
     def setting(key: str, kind, default):
         value = settings.get(key) or os.environ.get(f"ARCHIVE_{key}")
         return kind(value) if value not in (None, "") else default
 
     return Budget(seconds=setting("OCR_PAGE_SECONDS", float, PAGE_SECONDS),
                   memory=setting("OCR_PAGE_MEMORY_MB", int, PAGE_MEMORY // 2**20) * 2**20,
-                  tries=setting("OCR_TRIES", int, TRIES))
+                  tries=setting("OCR_TRIES", int, TRIES), max_pages=setting("OCR_MAX_PAGES", int, MAX_PAGES))
 
 
 @dataclass
@@ -132,6 +136,8 @@ def read_scan(store: Store, scan: Scan, budget: Budget = Budget(),
     state, plan = ("ok", []) if kind is None else _guarded(_plan, path, kind, budget=budget)
     if kind is None or state != "ok":
         return _finish(store, scan, outcome, "", [], "unsupported" if kind is None else plan, index_lock, reindex)
+    if len(plan) > budget.max_pages:  # refused before any page is read: the cost is known up front
+        return _finish(store, scan, outcome, "", [], "too_large", index_lock, reindex)
     done = store.ocr_pages(scan.sha256)
     for index in plan:
         if index in done:

@@ -176,3 +176,21 @@ def test_jobs_report_lists_no_text(app, runner, tmp_path):
     job = services.run_job(store, app.extensions["search_engine"], data_dir, job_id, dict(app.config), "test:1")
     assert job.state.value == "done" and (job.done, job.total) == (2, 2)
     assert job.report["read"] == 2 and PNG_WORD not in json.dumps(job.report, ensure_ascii=False)
+
+
+def test_a_scan_of_more_pages_than_the_cap_is_stored_without_text_and_none_is_read(app, runner, tmp_path):
+    from PIL import Image
+
+    tiff = tmp_path / "many.tiff"
+    frames = [Image.new("L", (200, 100), 255) for _ in range(6)]
+    frames[0].save(tiff, save_all=True, append_images=frames[1:])
+    root = batch(tmp_path / "b", (record(id="S-TIFF", attachments=[{"file": "팩스.tiff", "disclosure": "public"}]),
+                                  {"팩스.tiff": tiff.read_bytes()}))
+    assert runner.invoke(args=["ingest", str(root)]).exit_code == 0
+    app.config["OCR_MAX_PAGES"] = 5
+    result = runner.invoke(args=["ocr"])
+    assert result.exit_code == 1, result.output
+    assert "too_large" in result.output
+    att = Store(Path(app.config["DATA_DIR"])).get("S-TIFF").attachments[0]
+    assert att.text_status == "none" and att.text_reason == "too_large"
+    assert _pages_read(Path(app.config["DATA_DIR"])) == 0
