@@ -173,31 +173,28 @@ def ingest():
     return redirect(url_for("clerk.job", job_id=job_id), 303)
 
 
-@bp.post("/jobs/reindex")
-def start_reindex():
+def _start(kind: str):
+    """Queue a job of `kind` for the clerk (its page shows the progress); refused past MAX_JOBS."""
     if not StartJobForm().validate():
         abort(400)
     try:
-        job_id = services.submit_job(get_store(), data_dir(), "reindex", current_user.name,
+        job_id = services.submit_job(get_store(), data_dir(), kind, current_user.name,
                                      max_jobs=current_app.config["MAX_JOBS"])
     except services.JobRefused as exc:
         flash(str(exc), "error")
         return redirect(url_for("clerk.dashboard"), 303)
     return redirect(url_for("clerk.job", job_id=job_id), 303)
+
+
+@bp.post("/jobs/reindex")
+def start_reindex():
+    return _start("reindex")
 
 
 @bp.post("/jobs/ocr")
 def start_ocr():
     """Read the scans waiting for OCR, as a job (issue 16): its page shows files done of total."""
-    if not StartJobForm().validate():
-        abort(400)
-    try:
-        job_id = services.submit_job(get_store(), data_dir(), "ocr", current_user.name,
-                                     max_jobs=current_app.config["MAX_JOBS"])
-    except services.JobRefused as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("clerk.dashboard"), 303)
-    return redirect(url_for("clerk.job", job_id=job_id), 303)
+    return _start("ocr")
 
 
 def _job_or_404(job_id: int):
