@@ -31,10 +31,13 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     page_size: int = PAGE_SIZE
+    # records this node's index may hold stale (changed in the store since the index last caught
+    # up, by any node): left out of the matches, so of counts and facets too (index.service.behind)
+    exclude: frozenset[str] = frozenset()
 
     def key(self) -> tuple:
         return (self.q.strip(), tuple(sorted(self.filters.items())), self.date_from, self.date_to,
-                self.sort, self.page, self.page_size)
+                self.sort, self.page, self.page_size, tuple(sorted(self.exclude)))
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,10 @@ class Engine(Protocol):
     def search(self, tree, req: SearchRequest) -> Matches:
         """Match, rank, filter, facet, sort and page; `tree` is index.lang's (None: every record)."""
 
-    def more_like(self, record_id: str, text: str, limit: int) -> list[tuple[str, float]]:
-        """(id, score) of records most like this public text (the record's own), best first, itself left out."""
+    def more_like(self, record_id: str, text: str, limit: int,
+                  exclude: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
+        """(id, score) of records most like this public text (the record's own), best first, itself and
+        `exclude` left out."""
 
     def indexed(self) -> dict[str, int]:
         """Every record id in the index with the version it holds (for verify)."""

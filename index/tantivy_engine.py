@@ -250,9 +250,10 @@ class TantivyEngine:
                 hits = _by_score(searcher, query, start, size)
         return Matches(total=total, hits=hits, facets=facets, partial=False)
 
-    def more_like(self, record_id: str, text: str, limit: int) -> list[tuple[str, float]]:
+    def more_like(self, record_id: str, text: str, limit: int,
+                  exclude: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
         searcher, schema, _ = self._reader()
-        query = _like(schema, searcher, record_id, text)
+        query = _like(schema, searcher, record_id, text, exclude)
         if query is None or limit <= 0:
             return []
         found = searcher.search(query, limit + 1, count=False).hits

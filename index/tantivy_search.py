@@ -47,6 +47,8 @@ class _Translator:
         if tree is not None:
             clauses += [(SHOULD, q) for q in self.ranking(req.q)]
         clauses += [(MUST, Q.const_score_query(q, 0.0)) for q in self.filters(req)]
+        if req.exclude:
+            clauses.append((MUST_NOT, Q.term_set_query(self.schema, "id", sorted(req.exclude))))
         return clauses[0][1] if len(clauses) == 1 else Q.boolean_query(clauses)
 
     def node(self, node) -> tantivy.Query:
@@ -235,7 +237,7 @@ def _ties(found: list, until: int):
         i = j
 
 
-def _like(schema, searcher, record_id: str, text: str) -> tantivy.Query | None:
+def _like(schema, searcher, record_id: str, text: str, exclude: frozenset[str]) -> tantivy.Query | None:
     """The text's most telling terms (frequent in it, rare in the index), in body or title, itself left out."""
     counts = Counter(t for t, _, _ in pieces(text[:MLT_CHARS]))
     n = max(searcher.num_docs, 1)
@@ -249,5 +251,5 @@ def _like(schema, searcher, record_id: str, text: str) -> tantivy.Query | None:
         return None
     clauses = [(SHOULD, Q.boost_query(Q.term_query(schema, name, term), weight * boost))
                for weight, term in top for name, boost in (("body", 1.0), ("title", 0.5))]
-    clauses.append((MUST_NOT, Q.term_query(schema, "id", record_id)))
+    clauses.append((MUST_NOT, Q.term_set_query(schema, "id", sorted({record_id, *exclude}))))
     return Q.boolean_query(clauses)

@@ -164,7 +164,8 @@ class WhooshEngine:
         collector = searcher.collector(limit=page * req.page_size, sortedby=sortedby, groupedby=facets)
         timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
         allow = _filter(req)
-        outer = FilterCollector(timed, allow=allow) if allow is not None else timed
+        restrict = Q.Or([Q.Term("id", rid) for rid in sorted(req.exclude)]) if req.exclude else None
+        outer = FilterCollector(timed, allow=allow, restrict=restrict) if allow is not None or restrict else timed
         partial = False
         try:
             searcher.search_with_collector(query, outer)
@@ -178,12 +179,14 @@ class WhooshEngine:
         return Matches(total=results.scored_length() if partial else len(results), hits=hits, facets=counts,
                        partial=partial)
 
-    def more_like(self, record_id: str, text: str, limit: int) -> list[tuple[str, float]]:
+    def more_like(self, record_id: str, text: str, limit: int,
+                  exclude: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
         searcher = self._searcher()
         docnum = searcher.document_number(id=record_id)
         found = searcher.more_like(docnum if docnum is not None else -1, "body", text=text[:20_000],
-                                   top=limit + 1, numterms=12)
-        return [(hit["id"], hit.score) for hit in found if hit["id"] != record_id][:limit]
+                                   top=limit + 1 + len(exclude), numterms=12)
+        left_out = {record_id, *exclude}
+        return [(hit["id"], hit.score) for hit in found if hit["id"] not in left_out][:limit]
 
     def indexed(self) -> dict[str, int]:
         ix = self._open()
