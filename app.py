@@ -86,12 +86,12 @@ def _repair_index(app: Flask) -> None:
     what is pending here can only be less public than the store allows, never more.
     """
     from archive.store import Store
-    from index.service import catch_up, needs_rebuild
+    from index.service import behind, catch_up, needs_rebuild
 
     engine = app.extensions["search_engine"]
     store = Store(Path(app.config["DATA_DIR"]))
     try:
-        pending = len(store.pending_index())
+        pending = len(behind(engine, store) or [])
         whole = needs_rebuild(engine, store)
         if whole and store.count() > REPAIR_AT_START or pending > REPAIR_AT_START:
             app.logger.warning("the search index is behind the store (%d records): run "

@@ -166,7 +166,7 @@ def verify_command() -> None:
             elif not store.blobs.is_sound(sha):
                 found.append(f"damaged file {sha}: its content no longer matches its SHA-256")
         found += search.problems(_engine(), store)
-        lag = _index_lag(store)
+        lag = _index_lag(store, _engine())
     finally:
         store.close()
     for line in found:
@@ -179,12 +179,12 @@ def verify_command() -> None:
     click.echo("all sound")
 
 
-def _index_lag(store: Store) -> str | None:
-    """How far the index is behind the store: records not yet searchable, and for how long."""
-    pending = store.pending_index()
+def _index_lag(store: Store, engine) -> str | None:
+    """How far this node's index is behind the store: records not yet searchable, and for how long."""
+    pending = search.behind(engine, store)
     if not pending:
-        return None
-    oldest = store.oldest_pending_index()
+        return None  # caught up; an index with no position at all is a problem `verify` names
+    oldest = store.oldest_fed_since(search.position(engine))
     seconds = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0
     return (f"index lag: {len(pending)} record(s) stored but not yet searchable, the oldest stored "
             f"{max(0, seconds):.0f} s ago (the worker catches up; or run `flask --app app reindex`)")

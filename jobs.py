@@ -40,14 +40,12 @@ from archive.ingest import Limits, Outcome, Status
 from archive.store import Job, JobState, Store
 from index import service as search
 from index.engine import Engine
-from index.locking import index_lock
 
 log = logging.getLogger("yeollam.jobs")
 
 UPLOAD_NAME = "batch.zip"
 MAX_ATTEMPTS = 3  # a job whose worker died this many times fails (it may be what kills it)
 STALE = 600  # seconds without a heartbeat after which another host's job counts as abandoned
-CATCH_UP_CHUNK = 200  # records indexed (and committed) per step of a catch-up
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
@@ -138,20 +136,15 @@ def reindex(run: Run) -> dict:
 
 @kind("catch_up")
 def catch_up(run: Run) -> dict:
-    """Index what the store holds and the index lacks, CATCH_UP_CHUNK records at a time."""
+    """Index what changed in the store since this node's index caught up (index.service.FOLLOW_CHUNK a commit)."""
     store, engine = run.store, run.engine
     if search.needs_rebuild(engine, store):
         return {**reindex(run), "rebuilt": True}
-    pending = store.pending_index()
+    pending = search.behind(engine, store) or []
     run.progress(0, len(pending), force=True)
-    for start in range(0, len(pending), CATCH_UP_CHUNK):
-        # under the lock from reading the store to writing the index, as index.service.catch_up does:
-        # a withhold in another process cannot land between the two
-        with index_lock(engine.data_dir):
-            search.update(engine, store, pending[start:start + CATCH_UP_CHUNK])
-        run.progress(min(start + CATCH_UP_CHUNK, len(pending)))
-    left = search.catch_up(engine, store)
-    return {"indexed": len(pending) + left, "rebuilt": False}
+    done = search.catch_up(engine, store)  # FOLLOW_CHUNK records per commit, under the index lock
+    run.progress(done, max(done, len(pending)), force=True)
+    return {"indexed": done, "rebuilt": False}
 
 
 @kind("ocr")
@@ -269,7 +262,7 @@ def tend(store: Store, engine: Engine, data_dir: Path, settings: dict, owner: st
         enqueue(data_dir, job_id)
     if store.unfinished_jobs():
         return None
-    if store.pending_index() or search.needs_rebuild(engine, store):
+    if search.needs_rebuild(engine, store) or search.behind(engine, store, 1):
         job_kind = "catch_up"
     elif store.count_pending_scans() and scan_reader.available():  # without Tesseract they wait
         job_kind = "ocr"

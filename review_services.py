@@ -101,6 +101,7 @@ def _apply(store: Store, engine: Engine, data_dir: Path, found: review.Pending, 
     att = next((a for a in record.attachments if a.sha256 == found.sha256), None)
     if found.kind is review.ChangeKind.RESTORE:
         review.restore(store, record.id, clerk, reason, _writer(engine, store), lambda: index_lock(engine.data_dir))
+        search.catch_up(engine, store)
     elif found.kind is review.ChangeKind.ORPHAN:
         _release_orphan_now(store, engine, data_dir, found.sha256, record.id, clerk, reason)
     elif att is None:
@@ -131,6 +132,7 @@ def withdraw(store: Store, engine: Engine, data_dir: Path, record_id: str, clerk
     """Take a record off every public path: index first, then the store; renditions of its files only it held."""
     review.withdraw(store, record_id, clerk, reason, _writer(engine, store), lambda: index_lock(engine.data_dir))
     purge_renditions(store, data_dir, {a.sha256 for a in store.get(record_id, withdrawn=True).attachments})
+    search.catch_up(engine, store)  # this node's index follows the change at once
 
 
 def withdraw_run(store: Store, engine: Engine, data_dir: Path, run_id: int, clerk: str, reason: str) -> list[str]:
@@ -161,6 +163,7 @@ def restore(store: Store, engine: Engine, data_dir: Path, record_id: str, clerk:
         return _request(store, review.ChangeKind.RESTORE, record_id, None, None, clerk, reason, {})
     review.restore(store, record_id, clerk, reason, _writer(engine, store), lambda: index_lock(engine.data_dir),
                    checked=True)
+    search.catch_up(engine, store)  # this node's index follows the change at once
     return None
 
 
@@ -186,6 +189,7 @@ def release_due(store: Store, engine: Engine, data_dir: Path, today: str) -> lis
                 scheduled_release(store, record, att, hold.clerk, reason, hold.confirmed, _writer(engine, store),
                                   lambda: index_lock(engine.data_dir))
                 purge_renditions(store, data_dir, {att.sha256})
+                search.catch_up(engine, store)  # this node's index follows the change at once
         except ValueError as exc:
             lines.append(f"{record.id} {hold.sha256[:12]}: not released: {exc}")
             continue
@@ -207,8 +211,9 @@ def _release_orphan_now(store: Store, engine: Engine, data_dir: Path, sha: str, 
             store.append_event(clerk=clerk, action=review.EventAction.RELEASE_ORPHAN, record_id=record_id,
                                reason=f"{sha[:12]}: {reason}", from_level="withheld", to_level="public")
             store.refresh_public(affected, {sha})
-        store.mark_indexed(search.write(engine, store, affected, False))
+        search.write(engine, store, affected, False)
     purge_renditions(store, data_dir, {sha})
+    search.catch_up(engine, store)  # this node's index follows the change at once
     return affected
 
 
@@ -268,4 +273,5 @@ def bulk_withhold(store: Store, engine: Engine, data_dir: Path, clerk: str, reco
     commit(store, targets, clerk, grounds, reason.strip(), _writer(engine, store), event,
            lambda: index_lock(engine.data_dir))
     purge_renditions(store, data_dir, {a.sha256 for _, a in targets})
+    search.catch_up(engine, store)  # this node's index follows the change at once
     return len(targets)

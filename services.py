@@ -141,6 +141,7 @@ def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Chan
                                lambda: index_lock(engine.data_dir))
     att = store.get(change.record_id, withdrawn=True).attachment(change.n)
     purge_renditions(store, data_dir, {att.sha256})
+    search.catch_up(engine, store)  # this node's index follows the change at once (others: their followers)
     return entry
 
 

@@ -111,8 +111,7 @@ def bulk_withhold(store: Store, targets: list[tuple[Record, Attachment]], clerk:
                                    attachment_name=att.name, old_level=att.disclosure, new_level=Disclosure.WITHHELD,
                                    grounds=grounds, reason=reason)
             on_commit()
-            versions = write_index(affected, True)
-        store.mark_indexed(versions)
+            write_index(affected, True)
     return affected
 
 
@@ -180,8 +179,8 @@ def _commit(store: Store, record: Record, att: Attachment, change: Change, groun
                            attachment_name=att.name, old_level=att.disclosure, new_level=new_level,
                            grounds=grounds, reason=reason, personal_data_confirmed=confirmed)
         # withholding: the index loses the text inside the transaction, before the commit
-        versions = write_index(affected, True) if change.withhold else {}
+        if change.withhold:
+            write_index(affected, True)
     if not change.withhold:
-        versions = write_index(affected, False)
-    store.mark_indexed(versions)
+        write_index(affected, False)
     return store.audit_of_record(record.id)[-1]

@@ -142,4 +142,4 @@ def restore(store, record_id: str, clerk: str, reason: str, write_index: WriteIn
             store.clear_withdrawn(record_id)
             store.append_event(clerk=clerk, action=EventAction.RESTORE, record_id=record_id, reason=reason.strip(),
                                from_level="withdrawn", to_level=record.level.value)
-        store.mark_indexed(write_index([record_id], False))
+        write_index([record_id], False)

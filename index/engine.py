@@ -68,8 +68,18 @@ class Engine(Protocol):
         `purge`: the text the replaced entries held leaves the index files, not only the results.
         """
 
-    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
-        """Build a whole index into a fresh folder and swap it in; readers never see half of it."""
+    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None,
+                mark: dict | None = None) -> int:
+        """Build a whole index into a fresh folder and swap it in; readers never see half of it.
+
+        `mark` goes into the fresh folder before the swap (index.service: the feed position it follows).
+        """
+
+    def mark(self) -> dict | None:
+        """The mark of the index in use (index.locking.read_mark), None when it carries none."""
+
+    def set_mark(self, mark: dict) -> None:
+        """Write the mark of the index in use, whole (after the writes it describes are committed)."""
 
     def is_current(self) -> bool:
         """Whether the index on disk has the fields this release writes (else: rebuild)."""

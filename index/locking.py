@@ -69,3 +69,32 @@ def swap_in(data_dir: Path, engine: str, folder: Path) -> None:
     for old in data_dir.glob(f"{engine}-*"):
         if old not in (folder, previous) and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+
+
+MARK = "yeollam-mark.json"  # in an index folder: what it was made by, and how far it follows the store
+
+
+def read_mark(folder: Path) -> dict | None:
+    """The mark an index folder carries, or None (an index of an older release, or a torn write)."""
+    import json
+
+    try:
+        with open(Path(folder) / MARK, encoding="utf-8") as handle:
+            mark = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return mark if isinstance(mark, dict) and isinstance(mark.get("seq"), int) else None
+
+
+def write_mark(folder: Path, mark: dict) -> None:
+    """Write the mark whole or not at all (a crash leaves the old one: the feed is then re-read from it)."""
+    import json
+    import os
+
+    target = Path(folder) / MARK
+    tmp = target.with_name(f".{MARK}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(mark, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)

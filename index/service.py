@@ -22,8 +22,8 @@ from .lang import QueryRefused
 from .locking import index_lock
 from .snippets import Asked, mark, snippet
 
-__all__ = ["QueryRefused", "SearchRequest", "cached_search", "catch_up", "problems", "rebuild", "search",
-           "update", "write"]
+__all__ = ["IndexBehind", "QueryRefused", "SearchRequest", "behind", "cached_search", "catch_up", "left_out",
+           "problems", "rebuild", "search", "update", "write"]
 
 
 def write(engine: Engine, store, record_ids: Iterable[str], purge: bool = False) -> dict[str, int]:
@@ -49,67 +49,89 @@ def remove(engine: Engine, record_ids: list[str]) -> None:
     engine.write([], remove=record_ids, purge=True)
 
 
-def update(engine: Engine, store, record_ids: Iterable[str]) -> int:
-    """Bring these records' entries in line with the store and mark them indexed; return how many."""
-    ids = list(record_ids)
-    if ids:
-        # marked under the lock too: marked after it, a new text of the same version written and
-        # marked stale in between (an OCR reading, a re-extraction) would be marked indexed unread
-        with index_lock(engine.data_dir):
-            store.mark_indexed(write(engine, store, ids))
-    return len(ids)
+FOLLOW_CHUNK = 2000  # records written per commit while catching up (bounded memory and lock time)
+MAX_BEHIND = 5000  # records a search may leave out; further behind, this node refuses to answer
 
 
-def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index into a fresh folder, swap it in, mark every record indexed."""
-    with index_lock(engine.data_dir):  # no record write may land in the old index while this builds
-        ids = store.record_ids()
-        versions: dict[str, int] = {}
+class IndexBehind(QueryRefused):
+    """This node's index cannot answer safely yet: it was never built, or it lags too far behind the store."""
 
-        def documents():
-            for record_id in ids:
-                doc = document_of(store, record_id)
-                if doc is not None:
-                    versions[record_id] = doc["version"]
-                    yield doc
 
-        engine.rebuild(documents(), progress)
-        store.set_indexed_by(index_mark(engine))
-        store.mark_indexed(versions)  # under the lock, as in `update`
-    return len(ids)
+def update(engine: Engine, store, record_ids: Iterable[str] = ()) -> int:
+    """Bring the index in line with the store (the records changed are in the store's feed); return how many."""
+    return catch_up(engine, store)
 
 
 def index_mark(engine: Engine) -> str:
-    """What the store records of the index its marks describe: the engine and the analysis it indexed with."""
+    """What an index folder's mark says made it: the engine and the analysis it indexed with."""
     return f"{engine.name} analysis-{ANALYSIS_VERSION}"
 
 
-def needs_rebuild(engine: Engine, store) -> bool:
-    """Whether the index must be rebuilt whole: other fields, another engine, or another analysis."""
-    return not engine.is_current() or store.indexed_by() != index_mark(engine)
+def position(engine: Engine) -> int | None:
+    """How far this node's index follows the store's feed; None when it cannot say (rebuild it)."""
+    mark = engine.mark()
+    return mark["seq"] if mark is not None and mark.get("by") == index_mark(engine) else None
+
+
+def needs_rebuild(engine: Engine, store=None) -> bool:
+    """Whether the index must be rebuilt whole: other fields, another engine or analysis, or no position.
+
+    An index with no position is one an older release made, or another engine's folder, or a copy:
+    nothing says which withholds it missed, so it is rebuilt rather than trusted.
+    """
+    return not engine.is_current() or position(engine) is None
+
+
+def behind(engine: Engine, store, limit: int | None = None) -> list[str] | None:
+    """Ids of the records changed in the store (on any node) since this node's index caught up;
+    None when the index has no position (every record then)."""
+    seq = position(engine)
+    if seq is None:
+        return None
+    return sorted({record_id for record_id, _ in store.feed_since(seq, limit)})
+
+
+def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index into a fresh folder and swap it in, at the feed's position."""
+    with index_lock(engine.data_dir):  # no record write may land in the old index while this builds
+        # the position is read before the first record: whatever commits later has a later one
+        head = store.feed_head()
+        ids = store.record_ids()
+        documents = (doc for doc in map(lambda rid: document_of(store, rid), ids) if doc is not None)
+        engine.rebuild(documents, progress, mark={"by": index_mark(engine), "seq": head})
+    return len(ids)
 
 
 def catch_up(engine: Engine, store) -> int:
-    """Index every record the index is missing or holds stale (after a crash, say).
+    """Index every record changed in the store since this node's index last caught up; return how many.
 
-    An index whose fields another release wrote is rebuilt whole, and so is the index of an engine
-    the store was not last indexed by: its marks describe another engine's index, and an index
-    left from before a switch could still hold text withheld since. An index whose terms another
-    analysis made (index.analysis.VERSION) is rebuilt too: queries would miss what it holds.
+    Run after every change, by the worker, and by each node's follower (web/follower.py): what
+    another node ingests or withholds reaches this node's index here. An index whose fields
+    another release wrote, or that another engine or analysis made, or that carries no position,
+    is rebuilt whole: it could still hold text withheld since.
     """
+    done = 0
     with index_lock(engine.data_dir):  # re-checked under the lock: another process may have done it
         if needs_rebuild(engine, store):
             return rebuild(engine, store)
-        return update(engine, store, store.pending_index())
+        while rows := store.feed_since(position(engine), FOLLOW_CHUNK):
+            ids = sorted({record_id for record_id, _ in rows})
+            # read after the feed: each document is at least as new as the position written below
+            write(engine, store, ids)
+            engine.set_mark({"by": index_mark(engine), "seq": max(seq for _, seq in rows)})
+            done += len(ids)
+    return done
 
 
 def problems(engine: Engine, store) -> list[str]:
     """Return what differs between the index and the store, one line each."""
     found = []
     if needs_rebuild(engine, store):  # other fields, engine or analysis: queries would miss what it holds
-        found.append(f"the index was made by {store.indexed_by() or 'nothing yet'} or an older release; the portal"
-                     f" searches with {index_mark(engine)}: run `flask --app app reindex`")
-    found += [f"record {rid} is not indexed at its current version" for rid in store.pending_index()]
+        mark = engine.mark() or {}
+        found.append(f"the index was made by {mark.get('by') or 'an older release'}; the portal searches with "
+                     f"{index_mark(engine)}: run `flask --app app reindex`")
+    found += [f"record {rid} changed in the store after the index last caught up"
+              for rid in behind(engine, store) or []]
     indexed = engine.indexed()
     stored = set(store.record_ids())
     found += [f"record {rid} is in the index but not in the store" for rid in sorted(set(indexed) - stored)]
@@ -117,10 +139,30 @@ def problems(engine: Engine, store) -> list[str]:
     return found
 
 
+def left_out(engine: Engine, store) -> frozenset[str]:
+    """The records a search on this node must leave out: every one changed since its index caught up.
+
+    Another node's withhold is in force the moment its command returns; this node's index may
+    still hold the text until its follower catches up. Left out of the query itself, such a
+    record is neither matched, counted, faceted nor shown, whatever its stale entry holds.
+    Raises IndexBehind when the index has no position or lags by more than MAX_BEHIND records.
+    """
+    stale = behind(engine, store, MAX_BEHIND)
+    if stale is None:
+        raise IndexBehind("검색 색인을 만드는 중입니다. 잠시 뒤에 다시 검색해 주세요. "
+                          "The search index is being built; please search again shortly.")
+    if len(stale) > MAX_BEHIND:
+        raise IndexBehind("검색 색인이 최신 기록을 따라잡는 중입니다. 잠시 뒤에 다시 검색해 주세요. "
+                          "The search index is catching up with new records; please search again shortly.")
+    return frozenset(stale)
+
+
 def search(engine: Engine, store, req: SearchRequest) -> dict:
     """Return one page of results with facet counts, a year histogram and snippets from public text."""
     tree = lang.parse(req.q)
     req.page = min(max(req.page, 1), MAX_PAGE)
+    if not req.exclude:
+        req.exclude = left_out(engine, store)
     matches = engine.search(tree, req)
     body_words, title_words = Asked(lang.surfaces(tree, "body")), Asked(lang.surfaces(tree, "title"))
     results = []
@@ -176,7 +218,12 @@ def related(engine: Engine, store, record, limit: int = 5) -> list[dict]:
     text = " ".join(filter(None, [view["title"], view["summary"] or "", body]))
     chosen: dict[str, str] = {}
     candidates = []  # (score, same classification, engine's order, id, title); a few spare for ties
-    for order, (record_id, score) in enumerate(engine.more_like(record.id, text, limit + 5) if limit > 0 else []):
+    try:
+        stale = left_out(engine, store)
+    except IndexBehind:
+        return []  # no related records rather than ones matched on a stale entry
+    liked = engine.more_like(record.id, text, limit + 5, stale) if limit > 0 else []
+    for order, (record_id, score) in enumerate(liked):
         other = store.get(record_id)
         if other is not None and other.id != record.id:
             other_view = public_view(other)
@@ -201,6 +248,7 @@ RESULT_CACHE = 512
 
 def cached_search(engine: Engine, store, req: SearchRequest) -> dict:
     """Search, answering a repeated question from the cache while the index has not changed."""
+    req.exclude = left_out(engine, store)  # before the key: what is left out is part of the question
     return _cached(engine, store, ("search", req.key()), lambda: search(engine, store, req))
 
 

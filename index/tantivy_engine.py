@@ -37,7 +37,7 @@ import tantivy
 from .analysis import joined_terms
 from .engine import MAX_PAGE, Hit, Matches, SearchRequest
 from .lang import TEXT_FIELDS
-from .locking import fresh_folder, index_lock, swap_in
+from .locking import fresh_folder, index_lock, read_mark, swap_in, write_mark
 from .tantivy_search import (
     KEYWORDS,
     _by_day,
@@ -185,7 +185,8 @@ class TantivyEngine:
             if purge:
                 _purge(index, folder)
 
-    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None,
+                mark: dict | None = None) -> int:
         with index_lock(self.data_dir):  # no write may land in the old index while this builds
             folder = self._fresh_folder()
             try:
@@ -193,8 +194,17 @@ class TantivyEngine:
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
+            if mark is not None:
+                write_mark(folder, mark)  # with the folder: the swap brings index and mark in at once
             self._swap_in(folder)
         return n
+
+    def mark(self) -> dict | None:
+        return read_mark(self._folder())
+
+    def set_mark(self, mark: dict) -> None:
+        with index_lock(self.data_dir):
+            write_mark(self._folder(), mark)
 
     def is_current(self) -> bool:
         """The folder's fields are this release's, in an index format this tantivy reads."""

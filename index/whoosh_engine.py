@@ -18,7 +18,7 @@ from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.reading import SegmentReader
 
 from .engine import FACETS, MAX_PAGE, Hit, Matches, SearchRequest
-from .locking import fresh_folder, index_lock, swap_in
+from .locking import fresh_folder, index_lock, read_mark, swap_in, write_mark
 from .whoosh_query import check_expansion, ranked, translate
 from .whoosh_schema import make_schema
 
@@ -101,7 +101,8 @@ class WhooshEngine:
             finally:
                 ix.close()
 
-    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None = None,
+                mark: dict | None = None) -> int:
         with index_lock(self.data_dir):  # no write may land in the old index while this builds
             folder = self._fresh_folder()
             ix = whoosh_index.open_dir(str(folder))
@@ -113,8 +114,17 @@ class WhooshEngine:
                     if progress:
                         progress(1)
             ix.close()
+            if mark is not None:
+                write_mark(folder, mark)  # with the folder: the swap brings index and mark in at once
             self._swap_in(folder)
         return n
+
+    def mark(self) -> dict | None:
+        return read_mark(self._open_folder())
+
+    def set_mark(self, mark: dict) -> None:
+        with index_lock(self.data_dir):
+            write_mark(self._open_folder(), mark)
 
     def is_current(self) -> bool:
         ix = self._open()

@@ -58,11 +58,9 @@ def arm(point: str) -> None:
 
     @functools.wraps(change)
     def inside(*args, **kwargs):
+        # from here to the command's end: the start-up repair came before, the catch-up after
         INSIDE["change"] = True
-        try:
-            return change(*args, **kwargs)
-        finally:
-            INSIDE["change"] = False
+        return change(*args, **kwargs)
 
     changes._change = inside
 
@@ -72,8 +70,8 @@ def arm(point: str) -> None:
         _after(Store, "append_audit", point)
     elif point == "index-written":  # a withhold's index write done, the store not yet committed
         _after(service, "write", point)
-    elif point == "committed":  # the store committed; the index marks not yet recorded
-        _before(Store, "mark_indexed", point)
+    elif point == "committed":  # the store committed; this node's index not yet caught up with the feed
+        _before(service, "catch_up", point)
     elif point == "committed-unindexed":  # a release committed, its index write not begun
         _before(service, "write", point)
     else:

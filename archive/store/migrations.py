@@ -310,7 +310,14 @@ def _v15(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS extractions_pending ON extractions (status) WHERE status = 'pending'")
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15]
+def _v16(db: sqlite3.Connection) -> None:
+    """The index feed (issue 15): every node's index follows the store by it (archive/store/feed.py)."""
+    from .feed import migrate_sqlite
+
+    migrate_sqlite(db)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16]
 
 
 def _statements(script: str) -> list[str]:

@@ -69,7 +69,5 @@ class OcrMixin:
             self.db.execute("DELETE FROM ocr_pages WHERE sha256 = ?", (sha256,))
             if not cur.rowcount:  # read again meanwhile (a re-ingest, another run): nothing of ours stands
                 return []
-            self.db.execute("UPDATE records SET indexed_version = NULL WHERE id IN "
-                            "(SELECT record_id FROM attachments WHERE sha256 = ?)", (sha256,))
-            self._public_changed()
+            self._public_changed()  # the holding records are fed to every index by the extraction's trigger
         return sorted(self.records_with({sha256}))

@@ -315,4 +315,12 @@ def _v1(cur) -> None:
             cur.execute(statement)
 
 
-MIGRATIONS = [_v1]
+def _v2(cur) -> None:
+    """The index feed, as the embedded store's migration 16 (archive/store/feed.py)."""
+    from .feed import pg_statements
+
+    for statement in pg_statements():
+        cur.execute(statement)
+
+
+MIGRATIONS = [_v1, _v2]

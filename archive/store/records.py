@@ -112,16 +112,6 @@ class RecordsMixin:
         row = self._one("SELECT text FROM extractions WHERE sha256 = ?", (sha256,))
         return row["text"] if row else ""
 
-    def pending_index(self) -> list[str]:
-        """Return the ids of records whose index entry is missing or stale (a withdrawn one has none)."""
-        return [r[0] for r in self._all("SELECT id FROM public_records WHERE indexed_version IS DISTINCT FROM version "
-                                        "ORDER BY id")]
-
-    def oldest_pending_index(self) -> str | None:
-        """When the record waiting longest for the index was stored (ISO, UTC), or None when none waits."""
-        return self._one("SELECT min(ingested_at) FROM public_records "
-                         "WHERE indexed_version IS DISTINCT FROM version")[0]
-
     def stale_extractions(self, version: str) -> list[tuple[str, str]]:
         """Return (sha256, a file name) of stored files last read by another extractor version."""
         rows = self._all("SELECT a.sha256, min(a.name) FROM attachments a LEFT JOIN extractions e "
@@ -230,13 +220,6 @@ class RecordsMixin:
             f"WHERE a.hold IS NOT NULL{where} ORDER BY r.ingested_at DESC, a.record_id, a.n LIMIT ?", (*args, limit))
         return [{"record_id": r[0], "n": r[1], "name": r[2], "hold": Hold(r[3]), "title": r[4]} for r in rows]
 
-    def indexed_by(self) -> str | None:
-        """The engine whose index the indexed_version marks describe."""
-        return self._one("SELECT engine FROM index_state WHERE id = 1")[0]
-
-    def set_indexed_by(self, engine: str) -> None:
-        self._run("UPDATE index_state SET engine = ? WHERE id = 1", (engine,))
-
     def public_generation(self) -> int:
         """Raised by every committed change to what the public may see (see migrations._v6)."""
         return self._one("SELECT generation FROM public_state WHERE id = 1")[0]
@@ -246,21 +229,20 @@ class RecordsMixin:
     def _public_changed(self) -> None:
         self.db.execute("UPDATE public_state SET generation = generation + 1 WHERE id = 1")
 
-    def mark_indexed(self, versions: dict[str, int]) -> None:
-        self._run_many("UPDATE records SET indexed_version = ? WHERE id = ?", [(v, k) for k, v in versions.items()])
-
     def mark_pending(self, record_ids: list[str]) -> None:
-        """Mark records for re-indexing, committed on its own before the change that needs it."""
+        """Put records on the index feed, committed on its own before the change that needs it.
+
+        A change writes the index before its commit (fail closed); should it then not commit, these
+        records' entries may be less than the store holds, and the feed makes every node rewrite
+        them (the feed's triggers fire on this update: archive/store/feed.py).
+        """
         self._run_many("UPDATE records SET indexed_version = NULL WHERE id = ?", [(rid,) for rid in record_ids])
 
     def save_extraction(self, extraction: dict) -> list[str]:
         """Store a new extraction of a file; return the ids of the records holding it."""
         with self.transaction():
             self._put_extractions([extraction])
-            self._public_changed()
-            # the index must pick up the new text: mark the holding records stale
-            self.db.execute("UPDATE records SET indexed_version = NULL WHERE id IN "
-                            "(SELECT record_id FROM attachments WHERE sha256 = ?)", (extraction["sha256"],))
+            self._public_changed()  # the holding records are fed to every index by the extraction's trigger
         return sorted(self.records_with({extraction["sha256"]}))
 
     def _put_extractions(self, extractions: list[dict]) -> None:

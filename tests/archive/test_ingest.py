@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path
 
 from archive.store import Store
+from index.service import behind
 from tests.builders import batch, record
 from tests.pg import ON_BOTH_STORES
 from tools.docmaker import zip_folder
@@ -142,12 +143,13 @@ def test_reextract_reads_again_what_an_older_extractor_read(app, runner, tmp_pat
     with store.db:  # as an older release of the extractors would have left it
         store.db.execute("UPDATE extractions SET extractor = '0', text = '', status = 'none'")
     store.close()
-    assert app.test_client().get("/api/search?q=협치").get_json()["total"] == 1  # index still old
+    # the store changed under the index (the feed's trigger saw it): left out until the index catches up
+    assert app.test_client().get("/api/search?q=협치").get_json()["total"] == 0
     result = runner.invoke(args=["reextract"])
     assert result.exit_code == 0 and "1 records" in result.output
     store = store_of(app)
     assert store.text_of(store.get("T-0001").attachments[0].sha256) == "다시 읽을 본문 협치"
-    assert store.pending_index() == []
+    assert behind(app.extensions["search_engine"], store) == []
     assert app.test_client().get("/api/search?q=협치").get_json()["total"] == 1
 
 

@@ -95,12 +95,12 @@ def test_an_index_made_by_another_analysis_is_rebuilt(engine_app):
     store = Store(engine_app.config["DATA_DIR"])
     try:
         assert not service.needs_rebuild(engine, store)
-        store.set_indexed_by(engine.name)  # as the release before analysis versions marked it
+        engine.set_mark({**engine.mark(), "by": engine.name})  # as the release before analysis versions marked it
         assert service.needs_rebuild(engine, store)
         verify = engine_app.test_cli_runner().invoke(args=["verify"])
         assert verify.exit_code != 0 and "reindex" in verify.output, verify.output
         assert service.catch_up(engine, store) == store.count()  # rebuilt whole, not caught up
-        assert store.indexed_by() == service.index_mark(engine) and not service.needs_rebuild(engine, store)
+        assert engine.mark()["by"] == service.index_mark(engine) and not service.needs_rebuild(engine, store)
     finally:
         store.close()
 
