@@ -125,7 +125,9 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
                           drop_from_index=lambda ids: search.remove(engine, ids),
                           index_lock=lambda: index_lock(engine.data_dir), limits=limits)
     report.outcomes.extend(refused)
-    search.update(engine, store, report.changed)
+    # every record the batch stored is pending (a new version is never marked indexed): the
+    # catch-up indexes what the last one as it went left, without writing the rest a second time
+    # (a withdrawn record has no entry: a replaced one left the index before its save)
     search.catch_up(engine, store)
     purge_renditions(store, data_dir)
     store.collect_garbage()
