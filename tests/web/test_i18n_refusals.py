@@ -94,6 +94,21 @@ def test_a_refused_comment_speaks_the_readers_language(own_app, english):
         assert alert == "개인정보(휴대전화번호)가 들어 있어 받을 수 없습니다: 지우고 다시 보내 주십시오."
 
 
+@pytest.mark.parametrize("english", [False, True])
+def test_an_admins_refused_action_speaks_the_admins_language(own_app, english):
+    result = own_app.test_cli_runner().invoke(args=["users", "create", "park", "--role", "admin", "--password-stdin"],
+                                              input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    client = own_app.test_client()
+    assert log_in(client, "park").status_code == 302
+    if english:
+        _in_english(client)
+    response = client.post("/clerk/accounts/park/disable", data={"csrf_token": csrf_token(client, "/clerk/2fa")})
+    alert = _alerts(response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert alert == ("You cannot disable your own account." if english else "자기 계정은 사용 중지할 수 없습니다.")
+
+
 def test_the_command_line_prints_what_it_printed(own_app):
     """English for the clerk's commands, as before; Korean then English where it was both."""
     runner = own_app.test_cli_runner()
