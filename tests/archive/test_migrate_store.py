@@ -160,3 +160,20 @@ def test_a_table_or_column_without_a_plan_stops_the_move(lite_app, target, ddl, 
     assert result.exit_code == 1 and named in result.output, result.output
     with psycopg.connect(target) as pg:
         assert pg.execute("SELECT count(*) FROM records").fetchone()[0] == 0
+
+
+def test_a_database_not_made_with_the_c_collation_verifies_too(lite_app, pg_cluster):
+    """The hash reads rows in byte order on both sides, whatever order the database's collation gives
+    (Korean first here: 부산광역시 before Busan, where SQLite puts it after)."""
+    added = lite_app.test_cli_runner().invoke(args=["users", "create", "park", "--role", "clerk", "--agency",
+                                                    "부산광역시", "--agency", "Busan", "--password-stdin"],
+                                              input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    name = f"k{uuid.uuid4().hex[:10]}"
+    pg_cluster.admin(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu "
+                     "ICU_LOCALE 'ko-KR'")
+    url = pg_cluster.url(name)
+    with psycopg.connect(url) as pg:
+        assert pg.execute("SELECT min(x) FROM (VALUES ('Busan'), ('부산광역시')) v (x)").fetchone()[0] == "부산광역시"
+    result = migrate(lite_app, url)
+    assert result.exit_code == 0, result.output
