@@ -76,11 +76,9 @@ class BlobStore:
         if content is not None and self.exists(sha := hashlib.sha256(content).hexdigest()):
             os.utime(self.path(sha))  # a re-sent file: nothing to write
             return Staged(sha, len(content), None)
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+        fd, tmp_name = self._temporary()
         try:
             with os.fdopen(fd, "wb") as out:
                 for chunk in [content] if content is not None else _chunks(source):
@@ -98,6 +96,13 @@ class BlobStore:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
+
+    def _temporary(self) -> tuple[int, str]:
+        try:
+            return tempfile.mkstemp(dir=self.root / "tmp")
+        except FileNotFoundError:  # the first file, or the folder was cleared: made once, not per file
+            (self.root / "tmp").mkdir(exist_ok=True)
+            return tempfile.mkstemp(dir=self.root / "tmp")
 
     def store_staged(self, staged: list[Staged]) -> None:
         """Put staged files under their hashes: every file fsynced, then renamed, then its folder fsynced.
