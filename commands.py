@@ -282,6 +282,7 @@ def init_app(app: Flask) -> None:
     import ocr_commands  # ocr (issue 16)
 
     ocr_commands.init_app(app)
+    __import__("store_commands").init_app(app)  # migrate-store (issue 15)
     for command in (ingest_command, reindex_command, reextract_command, verify_command,
                     users_group, worker_command, jobs_command, export_command):
         app.cli.add_command(command)

@@ -15,6 +15,7 @@ from pathlib import Path
 from archive import audit, review
 from archive.changes import Change
 from archive.changes import check as check_change
+from archive.messages import N_
 from archive.store import Store
 from index import service as search
 from index.engine import Engine
@@ -69,13 +70,13 @@ def disclose(store: Store, engine: Engine, data_dir: Path, change: Change, *, fo
 def _decidable(store: Store, change_id: int, clerk: str, action: str) -> tuple[review.Pending, object]:
     found = store.pending_change(change_id)
     if found is None or found.state is not review.ChangeState.PENDING:
-        raise review.ReviewRefused(f"no pending change {change_id}")
+        raise review.ReviewRefused(N_("기다리는 변경 #%(id)s이 없습니다."), id=change_id)
     if found.clerk == clerk:
-        raise review.ReviewRefused(f"변경 #{change_id}은 {clerk} 담당자가 요청했습니다: 다른 담당자가 결정해야 합니다. "
-                                   f"{clerk} asked for change {change_id}: a second clerk decides it.")
+        raise review.ReviewRefused(N_("변경 #%(id)s은 %(clerk)s 담당자가 요청했습니다: 다른 담당자가 결정해야 합니다."),
+                                   cli="both", id=change_id, clerk=clerk)
     record = store.get(found.record_id, withdrawn=True)
     if record is None:
-        raise review.ReviewRefused(f"no such record: {found.record_id}")
+        raise review.ReviewRefused(N_("기록이 없습니다: %(record)s"), record=found.record_id)
     review.acting_clerk(store, clerk, record, f"{action} change {change_id}")
     return found, record
 
@@ -84,7 +85,8 @@ def approve(store: Store, engine: Engine, data_dir: Path, change_id: int, clerk:
     """A second clerk approves: the change is claimed, then made (the claim undone when it is refused)."""
     found, record = _decidable(store, change_id, clerk, "approve")
     if not store.decide_pending(change_id, review.ChangeState.APPROVED, clerk, ""):
-        raise review.ReviewRefused(f"no pending change {change_id}")  # another clerk decided it first
+        # another clerk decided it first
+        raise review.ReviewRefused(N_("기다리는 변경 #%(id)s이 없습니다."), id=change_id)
     try:
         _apply(store, engine, data_dir, found, record, clerk)
     except BaseException:
@@ -105,12 +107,14 @@ def _apply(store: Store, engine: Engine, data_dir: Path, found: review.Pending, 
     elif found.kind is review.ChangeKind.ORPHAN:
         _release_orphan_now(store, engine, data_dir, found.sha256, record.id, clerk, reason)
     elif att is None:
-        raise review.ReviewRefused(f"record {record.id} no longer holds the file of change {found.id}")
+        raise review.ReviewRefused(N_("기록 %(record)s에 변경 #%(id)s의 파일이 더 이상 없습니다."),
+                                   record=record.id, id=found.id)
     elif found.kind is review.ChangeKind.RELEASE:
         change_disclosure(store, engine, data_dir, Change(record.id, att.n, False, reason, clerk,
                                                           confirm_personal_data=found.payload["confirm_personal_data"]))
     elif not store.clerk_withheld_here(att.sha256, record.id):  # UNTIL: the withhold it ends is gone
-        raise review.ReviewRefused(f"attachment {att.n} of {record.id} is no longer withheld by a clerk")
+        raise review.ReviewRefused(N_("%(record)s의 첨부 %(n)s은 더 이상 담당자의 비공개가 아닙니다."),
+                                   record=record.id, n=att.n)
     else:
         store.set_until(att.sha256, record.id, found.payload["until"], found.clerk,
                         found.payload.get("confirm_personal_data", False))
@@ -119,9 +123,9 @@ def _apply(store: Store, engine: Engine, data_dir: Path, found: review.Pending, 
 def reject(store: Store, change_id: int, clerk: str, reason: str) -> review.Pending:
     found, _ = _decidable(store, change_id, clerk, "reject")
     if not reason.strip():
-        raise review.ReviewRefused("a reason is required")
+        raise review.ReviewRefused(N_("이유를 적어야 합니다."))
     if not store.decide_pending(change_id, review.ChangeState.REJECTED, clerk, reason.strip()):
-        raise review.ReviewRefused(f"no pending change {change_id}")
+        raise review.ReviewRefused(N_("기다리는 변경 #%(id)s이 없습니다."), id=change_id)
     store.append_event(clerk=clerk, action=review.EventAction.REJECT, record_id=found.record_id,
                        n=found.attachment_n, reason=f"{found.kind.value} #{change_id}: {reason.strip()}",
                        change_id=change_id)
@@ -139,7 +143,7 @@ def withdraw_run(store: Store, engine: Engine, data_dir: Path, run_id: int, cler
     """Withdraw every record an ingest run added or replaced (an agency's mistaken batch); the ids withdrawn."""
     ids = store.records_of_ingest(run_id)
     if ids is None:
-        raise review.ReviewRefused(f"no such ingest run: {run_id}")
+        raise review.ReviewRefused(N_("그런 수집 작업이 없습니다: %(run)s"), run=run_id)
     for record_id in ids:  # each checked first: a clerk of another agency withdraws none of them
         review.acting_clerk(store, clerk, store.get(record_id, withdrawn=True), "withdraw")
     todo = sorted(set(ids) - store.withdrawn_ids(ids))
@@ -153,12 +157,12 @@ def restore(store: Store, engine: Engine, data_dir: Path, record_id: str, clerk:
     """Bring a withdrawn record back; under four eyes, a pending change."""
     record = store.get(record_id, withdrawn=True)
     if record is None:
-        raise review.ReviewRefused(f"no such record: {record_id}")
+        raise review.ReviewRefused(N_("기록이 없습니다: %(record)s"), record=record_id)
     review.acting_clerk(store, clerk, record, "restore")
     if not reason.strip():
-        raise review.ReviewRefused("a reason is required")
+        raise review.ReviewRefused(N_("이유를 적어야 합니다."))
     if store.withdrawal(record_id) is None:
-        raise review.ReviewRefused(f"record {record_id} is not withdrawn")
+        raise review.ReviewRefused(N_("기록 %(record)s은 철회된 기록이 아닙니다."), record=record_id)
     if four_eyes:
         return _request(store, review.ChangeKind.RESTORE, record_id, None, None, clerk, reason, {})
     review.restore(store, record_id, clerk, reason, _writer(engine, store), lambda: index_lock(engine.data_dir),
@@ -222,10 +226,10 @@ def release_orphan(store: Store, engine: Engine, data_dir: Path, sha: str, recor
     """Release an orphaned hold (see README: what it means); under four eyes, a pending change."""
     record = store.get(record_id, withdrawn=True)
     if record is None or not any(o.sha256 == sha and o.record_id == record_id for o in store.orphan_holds()):
-        raise review.ReviewRefused(f"no orphaned hold {sha[:12]} in {record_id}")
+        raise review.ReviewRefused(N_("%(record)s에 남은 보류 %(sha)s이 없습니다."), record=record_id, sha=sha[:12])
     review.acting_clerk(store, clerk, record, "release orphaned hold")
     if not reason.strip():
-        raise review.ReviewRefused("a reason is required")
+        raise review.ReviewRefused(N_("이유를 적어야 합니다."))
     if four_eyes:
         return _request(store, review.ChangeKind.ORPHAN, record_id, None, sha, clerk, reason, {})
     _release_orphan_now(store, engine, data_dir, sha, record_id, clerk, reason.strip())
@@ -245,16 +249,15 @@ def bulk_withhold(store: Store, engine: Engine, data_dir: Path, clerk: str, reco
     from archive.disclosure import Disclosure
 
     if len(record_ids) > review.MAX_BULK:
-        raise review.ReviewRefused(f"한 번에 {review.MAX_BULK}건까지 고를 수 있습니다. "
-                                   f"At most {review.MAX_BULK} records at once.")
+        raise review.ReviewRefused(N_("한 번에 %(max)s건까지 고를 수 있습니다."), cli="both", max=review.MAX_BULK)
     if not reason.strip() or not grounds:
-        raise review.ReviewRefused("grounds and a reason are required")
+        raise review.ReviewRefused(N_("비공개 사유와 이유가 모두 있어야 합니다."))
     want = unicodedata.normalize("NFC", name.strip()) if name else None
     targets = []
     for record_id in record_ids:
         record = store.get(record_id, withdrawn=True)
         if record is None:
-            raise review.ReviewRefused(f"no such record: {record_id}")
+            raise review.ReviewRefused(N_("기록이 없습니다: %(record)s"), record=record_id)
         review.acting_clerk(store, clerk, record, "bulk withhold")
         for att in record.attachments:
             if want is not None and unicodedata.normalize("NFC", att.name) != want:
@@ -263,7 +266,7 @@ def bulk_withhold(store: Store, engine: Engine, data_dir: Path, clerk: str, reco
                 continue  # withheld on these grounds already
             targets.append((record, att))
     if not targets:
-        raise review.ReviewRefused("nothing to withhold in the selection")
+        raise review.ReviewRefused(N_("고른 기록에 비공개로 바꿀 첨부파일이 없습니다."))
 
     def event():
         store.append_event(clerk=clerk, action=review.EventAction.BULK_WITHHOLD, record_id=None,

@@ -19,6 +19,7 @@ from archive.accounts import NotPermitted, User, authorize
 from archive.changes import Change
 from archive.changes import change_disclosure as _change_disclosure
 from archive.ingest import Limits, Outcome, Report, Status, ingest_paths
+from archive.messages import N_, Refusal
 from archive.rendition import forget
 from archive.store import Store
 from index import service as search
@@ -125,7 +126,9 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
                           drop_from_index=lambda ids: search.remove(engine, ids),
                           index_lock=lambda: index_lock(engine.data_dir), limits=limits)
     report.outcomes.extend(refused)
-    search.update(engine, store, report.changed)
+    # every record the batch stored is pending (a new version is never marked indexed): the
+    # catch-up indexes what the last one as it went left, without writing the rest a second time
+    # (a withdrawn record has no entry: a replaced one left the index before its save)
     search.catch_up(engine, store)
     purge_renditions(store, data_dir)
     store.collect_garbage()
@@ -188,8 +191,10 @@ def read_scans(store: Store, engine: Engine, each=lambda scans, label: scans, bu
                               lambda ids: search.update(engine, store, ids), page_done)
 
 
-class JobRefused(Exception):
-    """A job the deployment's limits (or its kind) do not allow; the message says why, in Korean and English."""
+class JobRefused(Refusal, Exception):
+    """A job the deployment's limits (or its kind) do not allow; the message says why (archive.messages)."""
+
+    cli = "both"
 
 
 def submit_job(store: Store, data_dir: Path, kind: str, who: str, *, source: str | None = None,
@@ -204,11 +209,11 @@ def submit_job(store: Store, data_dir: Path, kind: str, who: str, *, source: str
 
     try:
         if kind not in jobs.KINDS:
-            raise JobRefused(f"알 수 없는 작업 종류입니다: {kind}. Unknown kind of job.")
+            raise JobRefused(N_("알 수 없는 작업 종류입니다: %(kind)s."), kind=kind)
         job_id = store.create_job(kind, who, source, max_unfinished=max_jobs)
         if job_id is None:
-            raise JobRefused(f"이미 작업 {max_jobs}건이 대기 중이거나 진행 중입니다. 끝난 뒤 다시 시도해 주십시오. "
-                             f"{max_jobs} jobs are already waiting or running; try again when one has ended.")
+            raise JobRefused(N_("이미 작업 %(max)s건이 대기 중이거나 진행 중입니다. 끝난 뒤 다시 시도해 주십시오."),
+                             max=max_jobs)
         if upload is not None:
             folder = jobs.job_dir(data_dir, job_id)
             folder.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from . import accounts, totp
 from .accounts import AccountError, NotPermitted, Role, User
+from .messages import N_
 
 
 class AccountAction(enum.Enum):
@@ -52,7 +53,7 @@ class Admin:
         disabled a moment ago acts as what the account is now."""
         current = store.account(user.name, enabled_only=True) if user else None
         if current is None or current.role is not Role.ADMIN:
-            raise NotPermitted("관리자만 계정을 관리합니다. Admins only.")
+            raise NotPermitted(N_("관리자만 계정을 관리합니다."))
         return cls(current.name, current.name)
 
 
@@ -67,15 +68,14 @@ def _audit(store, by: Admin, action: AccountAction, name: str, detail: str = "")
 def _existing(store, name: str) -> User:
     user = store.account(name)
     if user is None:
-        raise AccountError(f"계정이 없습니다. No such user: {name!r}")
+        raise AccountError(N_("계정이 없습니다: %(name)s"), name=repr(name))
     return user
 
 
 def _keep_an_admin(store, name: str) -> None:
     """Refuse when `name` is the last enabled admin (called inside the action's transaction)."""
     if store.enabled_admins() == [name]:
-        raise AccountError("마지막 관리자는 사용 중지하거나 담당자로 바꿀 수 없습니다. "
-                           "The last admin cannot be disabled or made a clerk.")
+        raise AccountError(N_("마지막 관리자는 사용 중지하거나 담당자로 바꿀 수 없습니다."), cli="both")
 
 
 def create(store, by: Admin, name: str, role: Role, password: str, agencies=()) -> User:
@@ -89,7 +89,7 @@ def create(store, by: Admin, name: str, role: Role, password: str, agencies=()) 
 def disable(store, by: Admin, name: str) -> bool:
     """Refuse the account's logins and end its open sessions; False when it was disabled already."""
     if by.account == name:
-        raise AccountError("자기 계정은 사용 중지할 수 없습니다. You cannot disable your own account.")
+        raise AccountError(N_("자기 계정은 사용 중지할 수 없습니다."), cli="both")
     with store.transaction():
         _existing(store, name)
         _keep_an_admin(store, name)
@@ -143,8 +143,8 @@ def set_agencies(store, by: Admin, name: str, agencies) -> tuple[str, ...]:
 def reset_2fa(store, by: Admin, name: str) -> bool:
     """Remove the account's second factor (a lost phone) and end its sessions; it enrols again."""
     if by.account == name:
-        raise AccountError("자기 계정의 2단계 인증은 다른 관리자나 명령줄(users 2fa-reset)로 초기화합니다. "
-                           "Another admin (or the command line) resets your own second factor.")
+        raise AccountError(N_("자기 계정의 2단계 인증은 다른 관리자나 명령줄(users 2fa-reset)로 초기화합니다."),
+                           cli="both")
     with store.transaction():
         _existing(store, name)
         removed = totp.reset(store, name)

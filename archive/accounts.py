@@ -47,6 +47,8 @@ from datetime import UTC, datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .messages import N_, Refusal
+
 NAME_RE = re.compile(r"^[A-Za-z0-9가-힣._-]{2,64}$")
 MIN_PASSWORD = 10
 WINDOW = 24 * 3600  # seconds a failure is remembered
@@ -85,12 +87,14 @@ class Factor(enum.Enum):
     TOTP = "totp"
 
 
-class AccountError(ValueError):
-    """A refused account operation, with a message for the person who asked."""
+class AccountError(Refusal, ValueError):
+    """A refused account operation, with a message for the person who asked (archive.messages)."""
 
 
-class NotPermitted(PermissionError):
+class NotPermitted(Refusal, PermissionError):
     """An action on a record of an agency the clerk does not act for (issue 19); audited as a refusal."""
+
+    cli = "both"
 
 
 @dataclass(frozen=True)
@@ -127,16 +131,15 @@ def _now_iso() -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password too short: at least {MIN_PASSWORD} characters")
+        raise AccountError(N_("비밀번호가 너무 짧습니다: %(min)s자 이상이어야 합니다."), min=MIN_PASSWORD)
 
 
 def _agencies(role: Role, agencies) -> tuple[str, ...]:
     names = tuple(sorted({a.strip() for a in agencies or () if a.strip()}))
     if names and role is Role.ADMIN:
-        raise AccountError("관리자는 모든 기관을 맡습니다: --agency는 담당자(clerk)에게만 줍니다. "
-                           "Admins act for all agencies; --agency is for clerks")
+        raise AccountError(N_("관리자는 모든 기관을 맡습니다: --agency는 담당자(clerk)에게만 줍니다."), cli="both")
     if bad := [a for a in names if len(a) > 100 or not a.isprintable()]:
-        raise AccountError(f"기관 이름이 올바르지 않습니다. Invalid agency name: {bad[0]!r}")
+        raise AccountError(N_("기관 이름이 올바르지 않습니다: %(name)s"), cli="both", name=repr(bad[0]))
     return names
 
 
@@ -145,13 +148,13 @@ def create_user(store, name: str, role: Role, password: str, agencies=()) -> Use
     from .store.accounts import AccountExists
 
     if not NAME_RE.match(name):
-        raise AccountError(f"invalid name {name!r}: 2-64 letters, digits, '.', '_' or '-'")
+        raise AccountError(N_("쓸 수 없는 이름입니다: %(name)s (영문자, 숫자, '.', '_', '-' 2~64자)"), name=repr(name))
     _check_password(password)
     names = _agencies(role, agencies)
     try:
         store.create_account(name, role, generate_password_hash(password), _now_iso(), names)
     except AccountExists as exc:
-        raise AccountError(f"user {name!r} exists already") from exc
+        raise AccountError(N_("계정 %(name)s이 이미 있습니다."), name=repr(name)) from exc
     return User(name, role, agencies=names)
 
 
@@ -159,7 +162,7 @@ def set_agencies(store, name: str, agencies) -> tuple[str, ...]:
     """Give a clerk the agencies it acts for (none: all); the admin workspace calls it."""
     user = store.account(name)
     if user is None:
-        raise AccountError(f"no such user: {name!r}")
+        raise AccountError(N_("계정이 없습니다: %(name)s"), name=repr(name))
     names = _agencies(user.role, agencies)
     store.set_account_agencies(name, list(names))
     return names
@@ -180,11 +183,11 @@ def may_act_for(user: User | None, agency: str | None) -> bool:
     return not user.scoped or (agency is not None and agency.strip() in user.agencies)
 
 
-def refusal_message(user: User | None, agency: str | None) -> str:
+def refusal(user: User | None, agency: str | None) -> NotPermitted:
     if user is None:
-        return "담당자 계정이 없습니다. No such clerk."
-    return (f"{user.name} 담당자는 '{agency}' 기관의 기록을 다룰 수 없습니다 (담당 기관: {', '.join(user.agencies)}). "
-            f"Clerk {user.name} does not act for {agency}.")
+        return NotPermitted(N_("담당자 계정이 없습니다."))
+    return NotPermitted(N_("%(name)s 담당자는 '%(agency)s' 기관의 기록을 다룰 수 없습니다 (담당 기관: %(agencies)s)."),
+                        name=user.name, agency=agency, agencies=", ".join(user.agencies))
 
 
 def authorize(store, clerk: str | User, agency: str | None, action: str, record_id: str | None = None,
@@ -194,9 +197,10 @@ def authorize(store, clerk: str | User, agency: str | None, action: str, record_
     name = clerk.name if isinstance(clerk, User) else clerk
     if may_act_for(user, agency):
         return user
-    message = message or refusal_message(user, agency)
-    store.log_refusal(at=_now_iso(), clerk=name, action=action, record_id=record_id, agency=agency, reason=message)
-    raise NotPermitted(message)
+    refused = NotPermitted(message, cli="ko") if message else refusal(user, agency)
+    # the log keeps the command line's wording (Korean, then English): one text for every reader of it
+    store.log_refusal(at=_now_iso(), clerk=name, action=action, record_id=record_id, agency=agency, reason=str(refused))
+    raise refused
 
 
 def get_user(store, name: str, enabled_only: bool = False) -> User | None:
@@ -218,13 +222,13 @@ def set_password(store, name: str, password: str) -> None:
     """Give the account a new password and end its sessions."""
     _check_password(password)
     if not store.set_password_hash(name, generate_password_hash(password)):
-        raise AccountError(f"no such user: {name!r}")
+        raise AccountError(N_("계정이 없습니다: %(name)s"), name=repr(name))
 
 
 def disable_user(store, name: str) -> None:
     """Refuse the account's logins from now on and end its sessions (the name stays in the audit log)."""
     if not store.disable_account(name, _now_iso()) and store.account(name) is None:
-        raise AccountError(f"no such user: {name!r}")
+        raise AccountError(N_("계정이 없습니다: %(name)s"), name=repr(name))
 
 
 def list_users(store) -> list[dict]:

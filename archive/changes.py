@@ -15,22 +15,24 @@ from dataclasses import dataclass, field
 from . import audit
 from .accounts import authorize, get_user
 from .disclosure import GROUNDS, Disclosure
+from .messages import N_, Refusal
 from .records import Attachment, Record, TextStatus
 from .store import Store, now_iso
 
 WriteIndex = Callable[[list[str], bool], dict[str, int]]  # (record ids, purge) -> versions
 
 
-class ChangeRefused(ValueError):
-    """A change that may not be made, with the reason for the clerk."""
+class ChangeRefused(Refusal, ValueError):
+    """A change that may not be made, with the reason for the clerk (archive.messages: in their language)."""
 
 
 class NeedsConfirmation(ChangeRefused):
     """Releasing text with personal data in it needs the clerk's explicit confirmation."""
 
+    cli = "both"
+
     def __init__(self, findings: list[tuple[str, str]]):
-        super().__init__("이 첨부파일에 개인정보로 보이는 내용이 있습니다. 확인 후 공개하십시오. "
-                         "(personal data found: confirm to release)")
+        super().__init__(N_("이 첨부파일에 개인정보로 보이는 내용이 있습니다. 확인 후 공개하십시오."))
         self.findings = findings
 
 
@@ -65,17 +67,17 @@ def check(store: Store, change: Change) -> tuple[Record, Attachment, list[int], 
     """Every rule of the change, nothing written (a release under four eyes is checked when asked for)."""
     record = store.get(change.record_id, withdrawn=True)  # a clerk may still act on a withdrawn record
     if record is None:
-        raise ChangeRefused(f"no such record: {change.record_id}")
+        raise ChangeRefused(N_("기록이 없습니다: %(record)s"), record=change.record_id)
     att = record.attachment(change.n)
     if att is None:
-        raise ChangeRefused(f"record {record.id} has no attachment {change.n}")
+        raise ChangeRefused(N_("기록 %(record)s에 첨부 %(n)s이 없습니다."), record=record.id, n=change.n)
     if get_user(store, change.clerk, enabled_only=True) is None:  # a disabled account acts no more
-        raise ChangeRefused(f"no such clerk: {change.clerk}")
+        raise ChangeRefused(N_("담당자 계정이 없습니다: %(clerk)s"), clerk=change.clerk)
     # the clerk's agencies (issue 19): NotPermitted, logged as a refusal, for another agency's record
     authorize(store, change.clerk, record.agency, "withhold" if change.withhold else "release", record.id)
     reason = change.reason.strip()
     if not reason:
-        raise ChangeRefused("a reason is required")
+        raise ChangeRefused(N_("이유를 적어야 합니다."))
     grounds = sorted(set(change.grounds))
     if change.withhold:
         _check_withhold(att, grounds)
@@ -117,12 +119,12 @@ def bulk_withhold(store: Store, targets: list[tuple[Record, Attachment]], clerk:
 
 def _check_withhold(att: Attachment, grounds: list[int]) -> None:
     if not grounds:
-        raise ChangeRefused("withholding needs at least one ground")
+        raise ChangeRefused(N_("비공개로 하려면 비공개 사유가 하나 이상 있어야 합니다."))
     if unknown := [g for g in grounds if g not in GROUNDS]:
-        raise ChangeRefused(f"unknown ground(s): {unknown}")
+        raise ChangeRefused(N_("알 수 없는 비공개 사유입니다: %(grounds)s"), grounds=", ".join(map(str, unknown)))
     # a file the portal holds for review may become the clerk's own withhold on the same grounds
     if att.disclosure is Disclosure.WITHHELD and att.grounds == grounds and att.hold is None:
-        raise ChangeRefused("the attachment is withheld on these grounds already")
+        raise ChangeRefused(N_("첨부파일이 이미 이 사유로 비공개입니다."))
 
 
 def release_findings(store: Store, sha256: str) -> list[tuple[str, str]]:
@@ -138,21 +140,21 @@ def release_findings(store: Store, sha256: str) -> list[tuple[str, str]]:
 
 def _check_release(store: Store, record: Record, att: Attachment, grounds: list[int], confirmed: bool) -> None:
     if grounds:
-        raise ChangeRefused("releasing takes no grounds")
+        raise ChangeRefused(N_("공개할 때는 비공개 사유를 고르지 않습니다."))
     # a clerk's earlier withhold of these bytes in this record is released here too, even
     # when a later batch renamed the file (its own row then says public)
     held_here = store.clerk_withheld_here(att.sha256, record.id)
     twins = [a for a in record.attachments if a.sha256 == att.sha256 and a.n != att.n
              and a.disclosure is Disclosure.WITHHELD]
     if twins:
-        raise ChangeRefused(f"the same file is withheld as attachment {twins[0].n} of this record; "
-                            "release that one first")
+        raise ChangeRefused(N_("같은 파일이 이 기록의 첨부 %(n)s로 비공개입니다: 그것을 먼저 공개하십시오."),
+                            n=twins[0].n)
     if att.disclosure is Disclosure.PUBLIC and not held_here:
         if att.withheld_elsewhere is not None:
-            raise ChangeRefused("the same file is withheld in another record; release it there")
-        raise ChangeRefused("the attachment is public already")
+            raise ChangeRefused(N_("같은 파일이 다른 기록에서 비공개입니다: 그 기록에서 공개하십시오."))
+        raise ChangeRefused(N_("첨부파일이 이미 공개되어 있습니다."))
     if record.withheld_grounds:
-        raise ChangeRefused("the record is withheld as a whole; its attachments stay withheld")
+        raise ChangeRefused(N_("기록 전체가 비공개입니다: 첨부파일도 비공개로 남습니다."))
     findings = release_findings(store, att.sha256)
     if findings and not confirmed:
         raise NeedsConfirmation(findings)

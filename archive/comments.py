@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .accounts import User, address_key, authorize
+from .messages import N_, Refusal, Words
 from .pii import KINDS, find_in_own_words
 
 NAME_MAX, BODY_MIN, BODY_MAX, EMAIL_MAX, REASON_MAX = 40, 2, 1000, 254, 500
@@ -70,19 +71,20 @@ class Comment:
     decided_by: str | None = None
 
 
-class CommentRefused(ValueError):
-    """A comment not taken, with the reason in Korean and English; `status` is the HTTP answer."""
+class CommentRefused(Refusal, ValueError):
+    """A comment not taken, with the reason (archive.messages: the reader's language); `status` is the HTTP answer."""
 
-    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
-        super().__init__(message)
+    cli = "both"
+
+    def __init__(self, msgid: str, /, status: int = 400, retry_after: int | None = None, **params):
+        super().__init__(msgid, **params)
         self.status, self.retry_after = status, retry_after
 
 
 def _clean(value: str | None, one_line: bool) -> str:
     text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if m := _BAD_CHARS.search(text) or (one_line and re.search(r"[\n\t]", text)):
-        raise CommentRefused(f"쓸 수 없는 문자(U+{ord(m.group()):04X})가 있습니다. "
-                             f"The text holds a character that is not allowed (U+{ord(m.group()):04X}).")
+        raise CommentRefused(N_("쓸 수 없는 문자(U+%(code)s)가 있습니다."), code=f"{ord(m.group()):04X}")
     return text
 
 
@@ -107,24 +109,19 @@ def check(name: str | None, email: str | None, body: str | None) -> tuple[str, s
     """The comment's fields cleaned, or CommentRefused saying what to change (nothing is stored)."""
     name, email, body = _clean(name, True), _clean(email, True), _clean(body, False)
     if not 1 <= len(name) <= NAME_MAX:
-        raise CommentRefused(f"이름은 1~{NAME_MAX}자로 적어 주십시오. "
-                             f"The display name takes 1 to {NAME_MAX} characters.")
+        raise CommentRefused(N_("이름은 1~%(max)s자로 적어 주십시오."), max=NAME_MAX)
     if len(email) > EMAIL_MAX or not _EMAIL.match(email):
-        raise CommentRefused("전자우편 주소를 확인해 주십시오 (담당자만 봅니다). Please check the e-mail address "
-                             "(only clerks see it).")
+        raise CommentRefused(N_("전자우편 주소를 확인해 주십시오 (담당자만 봅니다)."))
     if not BODY_MIN <= len(body) <= BODY_MAX:
-        raise CommentRefused(f"댓글은 {BODY_MIN}~{BODY_MAX}자로 적어 주십시오. "
-                             f"A comment takes {BODY_MIN} to {BODY_MAX} characters.")
+        raise CommentRefused(N_("댓글은 %(min)s~%(max)s자로 적어 주십시오."), min=BODY_MIN, max=BODY_MAX)
     for text in (name, body):
         text = _as_read(text)
         if found := find_in_own_words(text):
-            kinds = ", ".join(dict.fromkeys(KINDS[f.kind] for f in found))
-            raise CommentRefused(f"개인정보({kinds})가 들어 있어 받을 수 없습니다: 지우고 다시 보내 주십시오. "
-                                 "The comment holds personal data (a resident registration number, a phone "
-                                 "number or an e-mail address); remove it and send again.")
+            kinds = Words(dict.fromkeys(KINDS[f.kind] for f in found))
+            raise CommentRefused(N_("개인정보(%(kinds)s)가 들어 있어 받을 수 없습니다: 지우고 다시 보내 주십시오."),
+                                 kinds=kinds)
         if _LINK.search(text):
-            raise CommentRefused("링크(인터넷 주소)는 받지 않습니다: 주소 없이 적어 주십시오. "
-                                 "Links (web addresses) are not accepted; please write without them.")
+            raise CommentRefused(N_("링크(인터넷 주소)는 받지 않습니다: 주소 없이 적어 주십시오."))
     return name, email, body
 
 
@@ -144,17 +141,16 @@ def submit(store, record_id: str, name: str | None, email: str | None, body: str
     name, email, body = check(name, email, body)
     if not store.is_public_record(record_id):
         withdrawn = store.get(record_id, withdrawn=True) is not None
-        raise CommentRefused("철회된 기록에는 댓글을 달 수 없습니다. The record was withdrawn." if withdrawn
-                             else "그런 기록이 없습니다. No such record.", 410 if withdrawn else 404)
+        raise CommentRefused(N_("철회된 기록에는 댓글을 달 수 없습니다.") if withdrawn
+                             else N_("그런 기록이 없습니다."), 410 if withdrawn else 404)
     address = address_key(address)
     with store.transaction():  # BEGIN IMMEDIATE: parallel posts are counted one after another
         now = time.time() if now is None else now
         if wait := _wait(store, address, now):
-            raise CommentRefused(f"댓글이 너무 잦습니다. {wait}초 뒤에 다시 보내 주십시오. "
-                                 f"Too many comments from this address; try again in {wait} s.", 429, wait)
+            raise CommentRefused(N_("댓글이 너무 잦습니다. %(wait)s초 뒤에 다시 보내 주십시오."), 429, wait, wait=wait)
         if store.pending_comment_count() >= MAX_PENDING:
-            raise CommentRefused("검토를 기다리는 댓글이 많아 지금은 받지 않습니다. 나중에 다시 보내 주십시오. "
-                                 "Too many comments wait for review; please try later.", 429, 3600)
+            raise CommentRefused(N_("검토를 기다리는 댓글이 많아 지금은 받지 않습니다. 나중에 다시 보내 주십시오."),
+                                 429, 3600)
         store.forget_comment_attempts(now - max(s for s, _ in WINDOWS))
         store.record_comment_attempt(now, address)
         return store.insert_comment(record_id, _iso(now), name, email, body)
@@ -168,11 +164,11 @@ def _decide(store, clerk: User | str, comment_id: int, action: CommentAction, to
             allowed_from: tuple[CommentState, ...], reason: str) -> Comment:
     comment = store.comment(comment_id)
     if comment is None:
-        raise CommentRefused("그런 댓글이 없습니다. No such comment.", 404)
+        raise CommentRefused(N_("그런 댓글이 없습니다."), 404)
     user = authorize(store, clerk, comment.agency, f"{action.value} comment {comment_id}", comment.record_id)
     reason = _clean(reason, False)[:REASON_MAX]
     if not store.set_comment_state(comment_id, allowed_from, to, user.name, _iso(time.time()), action, reason):
-        raise CommentRefused("이미 처리된 댓글입니다. The comment was decided already.", 409)
+        raise CommentRefused(N_("이미 처리된 댓글입니다."), 409)
     return store.comment(comment_id)
 
 

@@ -6,80 +6,26 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from enum import StrEnum
+from contextlib import nullcontext
 from pathlib import Path
 
 from .batch import BatchError, opened, record_folders
-from .blobs import sha256_of
+from .blobs import Staged, sha256_of
 from .disclosure import Disclosure
 from .extract import EXTRACTOR_VERSION, OCR_REASONS, extract_text, media_type_of
+from .ingest_group import Group, Prepared
+from .outcomes import DropFromIndex, IndexLock, Limits, Outcome, Report, Status
 from .pii import find_personal_data
-from .records import Attachment, Hold, Record, TextStatus
+from .records import Attachment, Record, TextStatus
+from .resend import hold_resent_files
 from .store import Store
 from .validate import find_file, problems_of
 
-
-class Status(StrEnum):
-    """What became of one record of a batch (the report's words, kept as they are in JSON)."""
-
-    ADDED = "added"
-    REPLACED = "replaced"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
-
-
-@dataclass
-class Outcome:
-    """What became of one record of a batch."""
-
-    record: str  # the record's id, or its folder when the id could not be read
-    status: Status
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. files no attachment names
-    held: list[str] = field(default_factory=list)  # files withheld until a clerk reviews them
-
-
-@dataclass
-class Report:
-    """The outcome of every record of one ingest run."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    unreadable: list[str] = field(default_factory=list)  # batches that could not be opened
-    run_id: int | None = None  # the ingest log's id of this run (withdraw --run)
-
-    def count(self, status: Status) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
-    @property
-    def changed(self) -> list[str]:
-        return [o.record for o in self.outcomes if o.status in (Status.ADDED, Status.REPLACED)]
-
-    def as_dict(self) -> dict:
-        return {
-            "counts": {s.value: self.count(s) for s in Status},
-            "records": [vars(o) for o in self.outcomes],
-            "held_for_review": sum(len(o.held) for o in self.outcomes),
-            "unreadable": self.unreadable,
-        }
+__all__ = ["Limits", "Outcome", "Report", "Status", "extraction_row", "ingest_paths", "reextract_stale"]
 
 
 def _as_is(folders: list[Path], label: str) -> Iterable[Path]:
     return folders
-
-
-DropFromIndex = Callable[[list[str]], None]
-IndexLock = Callable[[], AbstractContextManager]
-
-
-@dataclass
-class Limits:
-    """What a deployment lets one ingest do (web uploads: ARCHIVE_MAX_BATCH_RECORDS)."""
-
-    max_records: int | None = None  # record folders in one batch; more and the batch is refused whole
-    unpack_dir: Path | None = None  # where a zip is unpacked
-    on_outcome: Callable[[Outcome], None] | None = None  # told of each record as it is decided
 
 
 def ingest_paths(
@@ -94,11 +40,12 @@ def ingest_paths(
     `each` wraps the record folders of one batch, e.g. in a progress bar. `drop_from_index`
     takes records out of the search index before a change could make part of them less
     public (a replaced record, or other records holding a file this one withholds); the
-    caller indexes them again after the batch.
+    caller indexes them again after the batch. Records are committed in groups (ingest_group.py).
     """
     report = Report()
     seen: set[str] = set()
     limits = limits or Limits()
+    group = Group(store, report, limits, drop_from_index, index_lock)
     for path in paths:
         try:
             with opened(Path(path), limits.unpack_dir) as root:
@@ -109,20 +56,19 @@ def ingest_paths(
                                      f"{limits.max_records}건까지 받습니다)")
                 for folder in each(folders, str(path)):
                     try:
-                        outcome = ingest_record(store, folder, seen, drop_from_index, index_lock)
+                        group.add(prepare_record(store, folder, seen))
                     except OSError as exc:  # unreadable file: this record fails, not the batch
-                        outcome = Outcome(folder.name, Status.REJECTED, [f"file: cannot be read ({exc.strerror})"])
-                    report.outcomes.append(outcome)
-                    if limits.on_outcome:
-                        limits.on_outcome(outcome)
+                        group.add(Outcome(folder.name, Status.REJECTED, [f"file: cannot be read ({exc.strerror})"]))
+                    if group.due():
+                        group.commit()
+                group.commit()  # before the unpacked batch goes
         except BatchError as exc:
             report.unreadable.append(str(exc))
     return report
 
 
-def ingest_record(store: Store, folder: Path, seen: set[str],
-                  drop_from_index: DropFromIndex | None = None, index_lock: IndexLock = nullcontext) -> Outcome:
-    """Ingest one record folder; nothing of it is stored unless all of it is sound."""
+def prepare_record(store: Store, folder: Path, seen: set[str]) -> Prepared | Outcome:
+    """Read and check one record folder and stage its files; an Outcome when nothing is to be stored."""
     try:
         # utf-8-sig: editors on Korean Windows often save record.json with a BOM
         data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
@@ -143,90 +89,34 @@ def ingest_record(store: Store, folder: Path, seen: set[str],
         if p.name != "record.json" and not p.name.startswith(".")
         and unicodedata.normalize("NFC", p.name) not in named
     ]
-    hashes = [sha256_of(find_file(folder, a["file"])) for a in data.get("attachments", [])]
-    digest = _digest(data, hashes)
+    files = [_read_file(find_file(folder, a["file"])) for a in data.get("attachments", [])]
+    digest = _digest(data, [(sha, size) for _, sha, size, _ in files])
     previous = store.digest_of(record_id)
     if previous and previous[0] == digest:
         return Outcome(record_id, Status.UNCHANGED, notes=notes)
 
-    record, extractions = _build(store, data, folder)
-    held = _hold_resent_files(store, record, extractions)
+    record, extractions, staged = _build(store, data, files)
+    before = store.get(record_id, withdrawn=True) if previous else None  # a withdrawn one too
+    held = hold_resent_files(store, record, extractions, before)
     withheld = {a.sha256 for a in record.attachments
                 if record.withheld_grounds or a.disclosure is Disclosure.WITHHELD}
     # and, for a replaced record, the copies of its old files elsewhere: their level may change
-    before = store.get(record_id, withdrawn=True) if previous else None
     affected = store.records_with(withheld) | ({record_id} if previous else set()) \
         | store.records_with({a.sha256 for a in before.attachments} if before else set())
-    # fail closed: out of the index first (committed), so that neither the rest of the batch
-    # nor a crash leaves text searchable that the store now withholds; under the index lock
-    # to the save, so that no other process's catch-up re-indexes the old state in between
-    with index_lock() if affected else nullcontext():
-        if affected:
-            store.mark_pending(sorted(affected))
-            if drop_from_index:
-                drop_from_index(sorted(affected))
-        store.save(record, digest, extractions)
-    stored = store.get(record_id, withdrawn=True)
-    notes += [f"{a.name}: the same file is withheld in another record; withheld here too"
-              for a in stored.attachments if a.withheld_elsewhere is not None
-              and a.disclosure is Disclosure.PUBLIC]
-    return Outcome(record_id, Status.REPLACED if previous else Status.ADDED, notes=held + notes,
-                   held=[a.name for a in record.attachments if a.hold])
+    outcome = Outcome(record_id, Status.REPLACED if previous else Status.ADDED, notes=held + notes,
+                      held=[a.name for a in record.attachments if a.hold])
+    return Prepared(outcome, record, digest, extractions, staged, affected)
 
 
-def _hold_resent_files(store: Store, record: Record, extractions: dict[str, dict]) -> list[str]:
-    """Fail closed when a record a clerk has acted on comes again: hold what is not provably public.
-
-    An agency re-sends a record whose file a clerk withheld (a phone number in 참석자명단.hwpx), now
-    as 참석자명단(최종).hwpx with a line added. Names change ("(최종)", NFD from Macs) and re-saved
-    HWPX files always have new bytes, so neither can carry the clerk's decision. Only a file whose
-    bytes were public in the previous version is provably the same public content; every other
-    file the batch calls public is withheld (Hold.RESEND_REVIEW) until a clerk releases it, which
-    needs the personal-data confirmation like any release. The trigger: a clerk's withhold of any
-    of the record's content (in this record, or of bytes it holds, made in another), a file under
-    review, or personal data no clerk has cleared -- and, once any of these was true, for good
-    (resend_watch), so that a re-send leaving a file out cannot make the record forget.
-    Returns the report's notes, one per held file.
-    """
-    previous = store.get(record.id, withdrawn=True)  # a withdrawn record's holds count too
-    if previous is None or record.withheld_grounds:
-        _watch_new_personal_data(store, record, extractions)
-        return []
-    holds = store.clerk_holds_of(record.id) + store.clerk_holds_on({a.sha256 for a in previous.attachments})
-    reviewing = [a for a in previous.attachments if a.hold]
-    watched = store.watched(record.id)
-    uncleared = store.uncleared_personal_data(record.id)
-    if not (holds or reviewing or uncleared or watched is not None):
-        _watch_new_personal_data(store, record, extractions)
-        return []
-    # the grounds the clerk gave; personal information (6) when only a finding triggered it
-    grounds = sorted({g for _, gs in holds for g in gs} | {g for a in reviewing for g in a.grounds}
-                     | set(watched or [])) or [6]
-    store.watch(record.id, grounds)
-    public_before = {a.sha256 for a in previous.public_attachments()}
-    decided = dict(store.clerk_holds_on({a.sha256 for a in record.attachments}))
-    notes = []
-    for att in record.attachments:
-        if att.disclosure is not Disclosure.PUBLIC:
-            continue
-        if att.sha256 in decided:  # the very bytes a clerk withheld: the decision stands as it is
-            att.disclosure, att.grounds = Disclosure.WITHHELD, decided[att.sha256]
-            notes.append(f"{att.name}: kept withheld, as a clerk decided")
-        elif att.sha256 not in public_before:
-            att.disclosure, att.grounds, att.hold = Disclosure.WITHHELD, grounds, Hold.RESEND_REVIEW
-            notes.append(f"{att.name}: {Hold.RESEND_REVIEW.label}: withheld until a clerk reviews it "
-                         "(the record carries a clerk's withhold or personal data no clerk has cleared)")
-    return notes
+SMALL_FILE = 1 << 20  # read once into memory: hashed for the digest, then staged from the same bytes
 
 
-def _watch_new_personal_data(store: Store, record: Record, extractions: dict[str, dict]) -> None:
-    """Personal data found in this version: its later re-sends are held for review, whatever they hold."""
-    def found(sha: str) -> bool:
-        row = extractions.get(sha)
-        return (row["pii"] != "[]") if row else bool(store.personal_data(sha))
-
-    if any(found(a.sha256) for a in record.attachments):
-        store.watch(record.id, [6])
+def _read_file(path: Path) -> tuple[Path, str, int, bytes | None]:
+    """(path, SHA-256, size, its bytes when small); the bytes hashed are the bytes stored and read."""
+    if path.stat().st_size > SMALL_FILE:
+        return (path, *sha256_of(path), None)
+    content = path.read_bytes()
+    return path, hashlib.sha256(content).hexdigest(), len(content), content
 
 
 def _digest(data: dict, hashes: list[tuple[str, int]]) -> str:
@@ -259,20 +149,23 @@ def reextract_stale(store: Store, each=_as_is) -> list[str]:
     return sorted(touched)
 
 
-def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, dict]]:
+def _build(store: Store, data: dict, files: list) -> tuple[Record, dict[str, dict], list[Staged]]:
     attachments = []
     extractions: dict[str, dict] = {}
-    for n, att in enumerate(data.get("attachments", []), start=1):
-        path = find_file(folder, att["file"])
-        sha, size = store.blobs.put(path)
+    staged = []
+    for n, (att, (path, _, _, content)) in enumerate(zip(data.get("attachments", []), files, strict=True), start=1):
+        item = store.blobs.stage(path, content)
+        staged.append(item)
+        sha = item.sha256
         cached = store.extraction(sha)
         if sha not in extractions and not (cached and cached.extractor == EXTRACTOR_VERSION):
-            extractions[sha] = extraction_row(sha, path, att["file"])
+            # read from the staged copy: the text kept for a hash is the text of those very bytes
+            extractions[sha] = extraction_row(sha, item.tmp or store.blobs.path(sha), att["file"])
         attachments.append(
             Attachment(
                 n=n, name=att["file"], title=att.get("title"), note=att.get("note"),
                 disclosure=Disclosure(att["disclosure"]), grounds=sorted(set(att.get("grounds", []))),
-                sha256=sha, size=size, media_type=media_type_of(att["file"]),
+                sha256=sha, size=item.size, media_type=media_type_of(att["file"]),
             )
         )
     record = Record(
@@ -286,4 +179,4 @@ def _build(store: Store, data: dict, folder: Path) -> tuple[Record, dict[str, di
         withheld_grounds=sorted(set(data["withheld_grounds"])) if data.get("withheld_grounds") else None,
         attachments=attachments,
     )
-    return record, extractions
+    return record, extractions, staged

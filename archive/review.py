@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from .accounts import authorize, get_user
+from .messages import N_, Refusal
 
 MAX_BULK = 100  # records one bulk withhold may touch: a search of thousands is not one decision
 
@@ -89,8 +90,8 @@ class Event:
                 "reason": self.reason}
 
 
-class ReviewRefused(ValueError):
-    """A withdrawal, restore or decision that may not be made, with the reason for the clerk."""
+class ReviewRefused(Refusal, ValueError):
+    """A withdrawal, restore or decision that may not be made, with the reason for the clerk (archive.messages)."""
 
 
 WriteIndex = Callable[[list[str], bool], dict[str, int]]
@@ -99,7 +100,7 @@ WriteIndex = Callable[[list[str], bool], dict[str, int]]
 def acting_clerk(store, clerk: str, record, action: str):
     """The enabled account acting on `record` (ReviewRefused when none; NotPermitted, logged, for another agency)."""
     if get_user(store, clerk, enabled_only=True) is None:
-        raise ReviewRefused(f"no such clerk: {clerk}")
+        raise ReviewRefused(N_("담당자 계정이 없습니다: %(clerk)s"), clerk=clerk)
     return authorize(store, clerk, record.agency, action, record.id)
 
 
@@ -112,12 +113,12 @@ def withdraw(store, record_id: str, clerk: str, reason: str, write_index: WriteI
     """
     record = store.get(record_id, withdrawn=True)
     if record is None:
-        raise ReviewRefused(f"no such record: {record_id}")
+        raise ReviewRefused(N_("기록이 없습니다: %(record)s"), record=record_id)
     acting_clerk(store, clerk, record, "withdraw")
     if not reason.strip():
-        raise ReviewRefused("a reason is required")
+        raise ReviewRefused(N_("이유를 적어야 합니다."))
     if store.withdrawal(record_id):
-        raise ReviewRefused(f"record {record_id} is withdrawn already")
+        raise ReviewRefused(N_("기록 %(record)s은 이미 철회되었습니다."), record=record_id)
     store.mark_pending([record_id])
     with index_lock(), store.transaction():
         store.set_withdrawn(record_id, clerk, reason.strip())
@@ -131,11 +132,11 @@ def restore(store, record_id: str, clerk: str, reason: str, write_index: WriteIn
     """Bring a withdrawn record back: the store commits first, the index follows (catch_up repairs a crash)."""
     record = store.get(record_id, withdrawn=True)
     if record is None:
-        raise ReviewRefused(f"no such record: {record_id}")
+        raise ReviewRefused(N_("기록이 없습니다: %(record)s"), record=record_id)
     if not checked:
         acting_clerk(store, clerk, record, "restore")
     if store.withdrawal(record_id) is None:
-        raise ReviewRefused(f"record {record_id} is not withdrawn")
+        raise ReviewRefused(N_("기록 %(record)s은 철회된 기록이 아닙니다."), record=record_id)
     store.mark_pending([record_id])
     with index_lock():
         with store.transaction():

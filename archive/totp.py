@@ -35,6 +35,7 @@ import pyotp
 
 from . import accounts
 from .accounts import AccountError, Factor
+from .messages import N_
 
 ISSUER = "Yeollam"
 STEP = 30  # seconds
@@ -86,16 +87,16 @@ def enrolment(store, name: str, tag: str | None = None) -> Enrolment:
     stolen session cannot swap in the thief's authenticator.
     """
     if store.account(name, enabled_only=True) is None:
-        raise AccountError(f"no such user: {name!r}")
+        raise AccountError(N_("계정이 없습니다: %(name)s"), name=repr(name))
     row = store.totp(name)
     if row and row.confirmed_at:
-        raise AccountError("이미 2단계 인증을 쓰고 있습니다. 바꾸려면 관리자에게 초기화를 요청하십시오.")
+        raise AccountError(N_("이미 2단계 인증을 쓰고 있습니다. 바꾸려면 관리자에게 초기화를 요청하십시오."), cli="ko")
     if row and tag and hmac.compare_digest(secret_tag(row.secret), tag):
         secret = row.secret
     else:
         secret = pyotp.random_base32(32)  # 160 bits, as RFC 4226 recommends
         if not store.begin_totp(name, secret, _now_iso()):
-            raise AccountError("이미 2단계 인증을 쓰고 있습니다.")
+            raise AccountError(N_("이미 2단계 인증을 쓰고 있습니다."), cli="ko")
     return Enrolment(secret, pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER))
 
 

@@ -573,13 +573,16 @@ def ingest_rate(n: int, tmp: Path, profile: bool) -> None:
         env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SEARCH_ENGINE": "tantivy",
                "ARCHIVE_SECRET_KEY": SECRET}
         command = [*prefix, str(BIN / "flask"), "--app", "app", "ingest", str(batch)]
-        start = time.perf_counter()
+        import resource  # the child's CPU time: on a shared machine the wall rate alone says little
+
+        start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
+        seconds, used = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
         assert done.returncode == 0, done.stdout[-500:] + done.stderr[-500:]
+        user, system = used.ru_utime - cpu.ru_utime, used.ru_stime - cpu.ru_stime
         print(f"\ningest ({label}): {n:,} text records ({size / 1e6:.0f} MB) by `flask ingest` in {seconds:.1f} s "
-              f"= {n / seconds:,.0f} records/s end to end (tantivy; {done.stdout.strip().splitlines()[-1]})",
-              flush=True)
+              f"= {n / seconds:,.0f} records/s end to end (tantivy; {done.stdout.strip().splitlines()[-1]}); "
+              f"CPU {user:.1f} s user + {system:.1f} s system; load {os.getloadavg()[0]:.1f}", flush=True)
     if profile:
         stats = pstats.Stats(str(base / "ingest.prof"))
         total = max(ct for (_, _, _, ct, _) in stats.stats.values())

@@ -9,6 +9,8 @@ holding only a form. A phrase in quotes and an excluded word stay as typed.
 
 from __future__ import annotations
 
+from archive.messages import N_
+
 from . import forms, names
 from .analysis import query_terms
 from .lang import And, Filter, Node, Not, Or, QueryRefused, Text
@@ -67,8 +69,8 @@ def agency(value: str) -> Filter:
         return Filter("agency", value)
     full = table.full_names(value)
     if len(full) > 1:
-        raise QueryRefused(f"agency:{value} 는 {', '.join(full)} 가운데 어느 기관인지 알 수 없습니다; 정식 이름으로 "
-                           f"쓰세요. agency:{value} may be any of {', '.join(full)}; use the full name.")
+        raise QueryRefused(N_("agency:%(value)s 는 %(names)s 가운데 어느 기관인지 알 수 없습니다; "
+                              "정식 이름으로 쓰세요."), value=value, names=", ".join(full))
     return Filter("agency", full[0], asked=value) if full and full[0] != value else Filter("agency", value)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archive.messages import N_, Refusal
+
 from .analysis import is_cjk, query_terms
 
 TEXT_FIELDS = ("title", "numbers", "summary", "body", "names", "classification_text")
@@ -35,8 +37,15 @@ MAX_DEPTH = 8  # nested parentheses and NOTs
 YEAR = re.compile(r"\d{4}")
 
 
-class QueryRefused(ValueError):
-    """A query too costly or not understood, with a message for the reader."""
+class QueryRefused(Refusal, ValueError):
+    """A query too costly or not understood, with a message for the reader (archive.messages: in their language)."""
+
+    cli = "both"
+
+
+def too_broad() -> QueryRefused:
+    """The engines' own refusal: the query's terms, once expanded against the index, are too many."""
+    return QueryRefused(N_("검색어가 너무 넓습니다: 한 글자 낱말이나 범위를 줄여 주세요."))
 
 
 # -- the tree ---------------------------------------------------------------------------
@@ -127,11 +136,11 @@ def parse(text: str) -> Node | None:
     if not text:
         return None
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryRefused(f"검색어가 너무 깁니다 ({MAX_QUERY_CHARS}자까지). The query is too long.")
+        raise QueryRefused(N_("검색어가 너무 깁니다 (%(max)s자까지)."), max=MAX_QUERY_CHARS)
     _refuse_syntax(text)
     lexemes = _lex(text)
     if sum(1 for kind, *_ in lexemes if kind in ("word", "phrase", "field")) > MAX_TERMS:
-        raise QueryRefused(f"검색어가 너무 많습니다 ({MAX_TERMS}개까지). Too many words.")
+        raise QueryRefused(N_("검색어가 너무 많습니다 (%(max)s개까지)."), max=MAX_TERMS)
     parser = _Parser(lexemes)
     node = parser.sequence(0)
     node = _simplify(node)
@@ -141,16 +150,14 @@ def parse(text: str) -> Node | None:
         node = And((Everything(), *(node.children if isinstance(node, And) else (node,))))
     cost = clauses(node)
     if cost > MAX_CLAUSES:
-        raise QueryRefused("검색어가 너무 깁니다: 낱말이나 글자 수를 줄여 주세요. "
-                           "The query stands for too many terms; use fewer or shorter words.")
+        raise QueryRefused(N_("검색어가 너무 깁니다: 낱말이나 글자 수를 줄여 주세요."))
     from .expansion import expanded  # builds this module's nodes: imported once this module is
 
     # other forms only within what the caps leave: a query the caps let through as typed is never refused
     return expanded(node, {id(w) for w in parser.words}, MAX_CLAUSES - cost)
 
 
-_RANGES = "범위 검색은 year:[2017 TO 2019]만 됩니다; 날짜는 기간(from, to)으로 고르세요. " \
-          "Ranges work on year only, as year:[2017 TO 2019]; dates have from= and to="
+_RANGES = N_("범위 검색은 year:[2017 TO 2019]만 됩니다; 날짜는 기간(from, to)으로 고르세요.")
 _YEAR_RANGE = re.compile(r"(?:year|연도):\[\s*\d{0,4}\s*TO\s*\d{0,4}\s*\]", re.I)
 _ANY_RANGE = re.compile(r"[\[{][^\[\]{}]*\bTO\b[^\[\]{}]*[\]}]")
 _PROXIMITY = re.compile(r'"\s*~\s*\d')
@@ -162,9 +169,9 @@ def _refuse_syntax(text: str) -> None:
     Taken as plain words they would quietly find something else; refused, the reader learns why.
     """
     if _ANY_RANGE.search(_YEAR_RANGE.sub(" ", text)):
-        raise QueryRefused(_RANGES + ".")
+        raise QueryRefused(_RANGES)
     if _PROXIMITY.search(text):
-        raise QueryRefused('근접 검색("…"~N)은 지원하지 않습니다. Proximity search is not supported.')
+        raise QueryRefused(N_('근접 검색("…"~N)은 지원하지 않습니다.'))
 
 
 class _Parser:
@@ -185,7 +192,7 @@ class _Parser:
 
     def _depth(self, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise QueryRefused("괄호가 너무 깊습니다. The query nests too deeply.")
+            raise QueryRefused(N_("괄호가 너무 깊습니다."))
 
     def sequence(self, depth: int, closing: bool = False):
         parts = []
@@ -267,11 +274,11 @@ def _fielded(name: str, value: str) -> Node | None:
     quoted = value.startswith('"')
     value = value.strip('"')
     if field in INTERNAL and value.startswith("["):
-        raise QueryRefused(_RANGES + ".")
+        raise QueryRefused(_RANGES)
     if field in INTERNAL:
-        raise QueryRefused(f"{name}: 로는 찾을 수 없습니다. {name}: cannot be searched.")
+        raise QueryRefused(N_("%(name)s: 로는 찾을 수 없습니다."), name=name)
     if value.startswith("[") and not quoted and field != "year":
-        raise QueryRefused(_RANGES + ".")
+        raise QueryRefused(_RANGES)
     if field in TEXT_FIELDS:
         return _text(value, (field,))
     if field not in FILTER_FIELDS:  # a colon in an ordinary word (a URL, 10:00): plain text
@@ -289,7 +296,7 @@ def _year_range(value: str) -> YearRange:
     body = re.split(r"\s*\bTO\b\s*", value.strip("[]").strip())
     ends = [e.strip() or None for e in body] if len(body) == 2 else None
     if ends is None or not all(e is None or YEAR.fullmatch(e) for e in ends):
-        raise QueryRefused("연도 범위는 year:[2017 TO 2019]처럼 씁니다. A year range reads year:[2017 TO 2019].")
+        raise QueryRefused(N_("연도 범위는 year:[2017 TO 2019]처럼 씁니다."))
     return YearRange(ends[0], ends[1])
 
 

@@ -12,7 +12,7 @@ import tantivy
 
 from .analysis import pieces
 from .engine import FACETS, Hit, SearchRequest
-from .lang import And, Everything, Filter, Not, Or, QueryRefused, Text, YearRange
+from .lang import And, Everything, Filter, Not, Or, Text, YearRange, too_broad
 
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -99,8 +99,7 @@ class _Translator:
         terms = [t for t, _ in self.searcher.terms_with_prefix(name, syllable, limit=MAX_EXPANDED + 1)]
         self.expanded += len(terms)
         if self.expanded > MAX_EXPANDED:
-            raise QueryRefused("검색어가 너무 넓습니다: 한 글자 낱말이나 범위를 줄여 주세요. "
-                               "The query covers too many terms; use fewer one-letter words or a narrower range.")
+            raise too_broad()
         return Q.term_set_query(self.schema, name, terms) if terms else Q.empty_query()
 
     def term(self, name: str, value: str) -> tantivy.Query:

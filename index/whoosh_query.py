@@ -17,7 +17,7 @@ from whoosh.util import make_binary_tree
 
 from . import lang
 from .analysis import pieces
-from .lang import QueryRefused
+from .lang import too_broad
 
 MAX_EXPANDED = 2048  # index terms a query may read once a prefix or a year range is expanded
 
@@ -88,8 +88,7 @@ def check_expansion(query: Q.Query, reader, limit: int = MAX_EXPANDED) -> int:
         else:
             stack.extend(node.children())
         if total > limit:
-            raise QueryRefused("검색어가 너무 넓습니다: 한 글자 낱말이나 범위를 줄여 주세요. "
-                               "The query covers too many terms; use fewer one-letter words or a narrower range.")
+            raise too_broad()
     return total
 
 

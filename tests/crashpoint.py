@@ -49,6 +49,25 @@ def _before(owner, name: str, point: str) -> None:
     setattr(owner, name, wrapper)
 
 
+def _inside_ingest_groups() -> None:
+    """Ingest points fire only while an ingest commits a group (archive/ingest_group.py: Group.commit)."""
+    from archive import ingest_group
+    from archive.ingest_group import Group
+
+    ingest_group.GROUP_RECORDS = 4  # several groups in a test's batch, however fast the machine reads it
+    commit = Group.commit
+
+    @functools.wraps(commit)
+    def inside(*args, **kwargs):
+        INSIDE["change"] = True
+        try:
+            return commit(*args, **kwargs)
+        finally:
+            INSIDE["change"] = False
+
+    Group.commit = inside
+
+
 def arm(point: str) -> None:
     from archive import changes
     from archive.store import Store
@@ -63,6 +82,7 @@ def arm(point: str) -> None:
         return change(*args, **kwargs)
 
     changes._change = inside
+    _inside_ingest_groups()
 
     if point == "marked-pending":  # the change has marked its records, nothing else yet
         _after(Store, "mark_pending", point)
@@ -74,6 +94,13 @@ def arm(point: str) -> None:
         _before(service, "catch_up", point)
     elif point == "committed-unindexed":  # a release committed, its index write not begun
         _before(service, "write", point)
+    elif point == "group-files-stored":  # an ingest's second group: files durable, its rows not committed
+        from archive.blobs import BlobStore
+
+        calls = []
+        _after(BlobStore, "store_staged", point, when=lambda self, staged: calls.append(1) or len(calls) == 2)
+    elif point == "group-index-dropped":  # a group's affected records out of the index, its rows not committed
+        _after(service, "remove", point)
     else:
         raise SystemExit(f"unknown crash point {point}")
 

@@ -1,7 +1,9 @@
 """kill -9 at random moments of a real ingest and of disclosure changes: nothing lost, nothing leaked."""
 
+import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,6 +14,7 @@ import pytest
 
 from archive.store import Store
 from index import service
+from index.engine import open_engine
 from tests.builders import batch, hwpx_bytes, pdf_bytes, record
 from tests.conftest import PROJECT, make_app
 from tests.web.crawl import crawl, readable
@@ -160,3 +163,84 @@ def test_disclosure_changes_killed_inside_the_change_never_leave_withheld_text_f
         store.close()
     verify = run_flask(data_dir, "verify", timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def killed_ingest(tmp_path, data_dir, batch_dir, point: str) -> None:
+    """Run `ingest` until it reaches `point` inside a group's commit, where it is SIGKILLed; check it was."""
+    mark = tmp_path / f"mark-{point}"
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "k" * 40,
+           "CRASH_AT": point, "CRASH_MARK": str(mark)}
+    run = subprocess.run([sys.executable, "-m", "tests.crashpoint", "--app", "app", "ingest", str(batch_dir)],
+                         cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
+    # killed, and killed where it says: a kill before or after the group's commit cannot pass
+    assert run.returncode == -signal.SIGKILL, run.stdout + run.stderr
+    assert mark.read_text() == point
+
+
+def test_an_ingest_killed_between_a_groups_files_and_its_rows_leaves_store_index_and_downloads_agreeing(
+        tmp_path, crash_batch):
+    """Records are committed in groups (archive/ingest_group.py): the kill lands after the second group's
+    files are durable and before its rows commit. The first group stands whole, the second is absent
+    (its files named by no row, left for garbage collection), and the catch-up indexes what was stored."""
+    data_dir = tmp_path / "store"
+    killed_ingest(tmp_path, data_dir, crash_batch, "group-files-stored")
+    store = Store(data_dir)
+    try:
+        kept = store.record_ids()
+        assert 0 < len(kept) < N, kept
+        orphans = store.blobs.all_hashes() - store.referenced_hashes()
+        assert orphans and all(store.blobs.is_sound(sha) for sha in orphans)  # stored whole, named by no row
+        for rid in kept:
+            rec = store.get(rid)
+            assert [a.name for a in rec.attachments] == ["본문.hwpx", "명부.pdf"]
+            assert all(store.blobs.is_sound(a.sha256) for a in rec.attachments)
+    finally:
+        store.close()
+    client = make_app(data_dir).test_client()  # starting the portal catches the index up
+    assert client.get("/api/search?q=크래시검사").get_json()["total"] == len(kept)
+    assert client.get("/api/search", query_string={"q": CANARY}).get_json()["total"] == 0
+    for i in range(N):
+        rid = f"K-{i:03d}"
+        statuses = [client.get(path).status_code for path in
+                    (f"/records/{rid}", f"/records/{rid}/attachments/1/original",
+                     f"/records/{rid}/attachments/2/original")]
+        assert statuses == ([200, 200, 451] if rid in kept else [404, 404, 404]), (rid, statuses)
+    done = run_flask(data_dir, "ingest", str(crash_batch))
+    assert done.returncode == 0, done.stdout + done.stderr
+    store = Store(data_dir)
+    try:
+        assert store.count() == N
+        assert store.blobs.all_hashes() == store.referenced_hashes()  # the rerun named the files left behind
+    finally:
+        store.close()
+    assert make_app(data_dir).test_client().get("/api/search?q=크래시검사").get_json()["total"] == N
+    verify = run_flask(data_dir, "verify", timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_reingest_that_withholds_is_out_of_the_index_before_its_group_commits(tmp_path, crash_batch):
+    """A re-send withholding every body: killed after the first group left the index, before its rows
+    committed. The store still holds the old, public versions; the index no longer holds the group."""
+    data_dir = tmp_path / "store"
+    first = run_flask(data_dir, "ingest", str(crash_batch))
+    assert first.returncode == 0, first.stdout + first.stderr
+    v2 = tmp_path / "v2"
+    shutil.copytree(crash_batch, v2)
+    for path in v2.glob("*/record.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["attachments"][0].update(disclosure="withheld", grounds=[6])
+        data["disclosure"] = "withheld"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    killed_ingest(tmp_path, data_dir, v2, "group-index-dropped")
+    indexed = open_engine("tantivy", data_dir).indexed()
+    assert "K-000" not in indexed and f"K-{N - 1:03d}" in indexed  # the first group out, the last not reached
+    store = Store(data_dir)
+    try:
+        assert all(store.get(f"K-{i:03d}").version == 1 for i in range(N))  # nothing of v2 committed
+    finally:
+        store.close()
+    done = run_flask(data_dir, "ingest", str(v2))
+    assert done.returncode == 0, done.stdout + done.stderr
+    client = make_app(data_dir).test_client()
+    assert client.get("/api/search?q=크래시검사").get_json()["total"] == 0
+    assert client.get("/records/K-000/attachments/1/original").status_code == 451

@@ -20,6 +20,7 @@ from archive.accounts import AccountError, NotPermitted, Role
 
 from . import errors
 from .context import get_store
+from .i18n import refusal_text
 
 bp = Blueprint("admin_accounts", __name__, url_prefix="/clerk/accounts")
 
@@ -54,7 +55,7 @@ def require_admin():
 
 @bp.errorhandler(NotPermitted)
 def not_permitted(exc: NotPermitted):
-    return errors._answer(403, "Forbidden: admins only", str(exc))
+    return errors._answer(403, "Forbidden: admins only", refusal_text(exc))
 
 
 def _label(action: AccountAction) -> str:
@@ -88,7 +89,7 @@ def _run(form: FlaskForm, action):
     try:
         return _done(action())
     except AccountError as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return accounts_page(409)
 
 

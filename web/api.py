@@ -9,6 +9,7 @@ from index.lang import QueryRefused
 from . import pages
 from .context import get_engine, get_store, int_arg
 from .gone import missing
+from .i18n import refusal_text
 from .public import search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -27,7 +28,7 @@ def search():
     try:
         data = pages.search_page(get_engine(), get_store(), search_request(request.args))
     except QueryRefused as exc:
-        return {"error": {"code": 400, "message": str(exc)}}, 400
+        return {"error": {"code": 400, "message": refusal_text(exc)}}, 400
     data["results"] = [
         {**hit, "title_html": str(hit["title_html"]), "snippet": str(hit["snippet"])}
         for hit in data["results"]

@@ -24,6 +24,7 @@ from . import errors
 from .context import data_dir, get_engine, get_store
 from .downloads import send_file_named as send_downloaded
 from .forms import ReleaseForm, StartJobForm, UploadForm, WithholdForm
+from .i18n import refusal_text
 from .uploads import keep
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
@@ -38,7 +39,7 @@ def require_login():
 @bp.errorhandler(NotPermitted)
 def not_permitted(exc: NotPermitted):
     """Another agency's record (or another clerk's job): 403 with the service layer's message (issue 19)."""
-    return errors._answer(403, "Forbidden: not an agency this clerk acts for", str(exc))
+    return errors._answer(403, "Forbidden: not an agency this clerk acts for", refusal_text(exc))
 
 
 @bp.get("/")
@@ -101,11 +102,11 @@ def _apply(record_id: str, n: int, form, change: Change, until: str | None = Non
         done = review_services.disclose(store, get_engine(), data_dir(), change,
                                         four_eyes=current_app.config["FOUR_EYES"], until=until)
     except NeedsConfirmation as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form},
                           {n: [(KINDS[k], m) for k, m in exc.findings]}), 409
     except ChangeRefused as exc:
-        flash(_("바꾸지 못했습니다: %(why)s", why=exc), "error")
+        flash(_("바꾸지 못했습니다: %(why)s", why=refusal_text(exc)), "error")
         return _workspace(record_id, {(("withhold" if change.withhold else "release"), n): form}), 400
     if done.pending is not None:
         flash(_("첨부 %(n)s: 공개 요청 #%(id)s이 다른 담당자의 승인을 기다립니다.", n=n, id=done.pending.id), "info")
@@ -168,7 +169,7 @@ def ingest():
                                      source=form.batch.data.filename or "upload.zip", upload=upload,
                                      max_jobs=current_app.config["MAX_JOBS"])
     except services.JobRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return render_template("clerk/ingest.html", form=form, limits=_limits()), 429
     return redirect(url_for("clerk.job", job_id=job_id), 303)
 
@@ -181,7 +182,7 @@ def _start(kind: str):
         job_id = services.submit_job(get_store(), data_dir(), kind, current_user.name,
                                      max_jobs=current_app.config["MAX_JOBS"])
     except services.JobRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("clerk.dashboard"), 303)
     return redirect(url_for("clerk.job", job_id=job_id), 303)
 
@@ -235,6 +236,6 @@ def set_agencies(name: str):
         store = get_store()
         names = set_agencies(store, Admin.of(store, current_user.user), name, (form.agencies.data or "").splitlines())
     except accounts.AccountError as exc:
-        abort(400, description=_("바꾸지 못했습니다: %(why)s", why=exc))
+        abort(400, description=_("바꾸지 못했습니다: %(why)s", why=refusal_text(exc)))
     flash(_("%(name)s: 담당 기관 %(agencies)s.", name=name, agencies=", ".join(names) if names else _("전체")), "info")
     return redirect(url_for("auth.account_list"), 303)

@@ -38,6 +38,7 @@ from .context import data_dir, get_store
 from .downloads import content_disposition
 from .export import CLI_MAX_RECORDS, TooMany, prepare
 from .forms import StartJobForm
+from .i18n import refusal_text
 from .public import search_params, search_request
 
 bp = Blueprint("clerk_export", __name__, url_prefix="/clerk")
@@ -86,7 +87,7 @@ def start_export():
         job_id = services.submit_job(get_store(), data_dir(), "export", current_user.name, source=source,
                                      max_jobs=current_app.config["MAX_JOBS"])
     except services.JobRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("clerk.dashboard"), 303)
     return redirect(url_for("clerk.job", job_id=job_id), 303)
 

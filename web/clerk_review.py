@@ -24,6 +24,7 @@ from index.selection import matching_ids
 from . import errors
 from .context import data_dir, get_engine, get_store
 from .forms import WithholdForm
+from .i18n import refusal_text
 from .public import search_request
 
 bp = Blueprint("clerk_review", __name__, url_prefix="/clerk")
@@ -57,7 +58,7 @@ def require_login():
 
 @bp.errorhandler(NotPermitted)
 def not_permitted(exc: NotPermitted):
-    return errors._answer(403, "Forbidden: not an agency this clerk acts for", str(exc))
+    return errors._answer(403, "Forbidden: not an agency this clerk acts for", refusal_text(exc))
 
 
 def _scope() -> list[str] | None:
@@ -85,7 +86,7 @@ def _done(message: str):
 
 
 def _refused(exc: Exception, back: str):
-    flash(_("바꾸지 못했습니다: %(why)s", why=exc), "error")
+    flash(_("바꾸지 못했습니다: %(why)s", why=refusal_text(exc)), "error")
     return redirect(back, 303)
 
 
@@ -180,7 +181,7 @@ def bulk():
         try:
             selection = matching_ids(get_engine(), req, MAX_BULK)
         except QueryRefused as exc:
-            flash(str(exc), "error")
+            flash(refusal_text(exc), "error")
         else:
             store = get_store()
             found = [r for r in (store.get(i, withdrawn=True) for i in selection.ids[:MAX_BULK]) if r is not None]
@@ -197,7 +198,7 @@ def bulk():
                     None if form.whole.data else form.name.data, [int(g) for g in form.grounds.data],
                     form.reason.data)
             except REFUSED as exc:
-                flash(_("바꾸지 못했습니다: %(why)s", why=exc), "error")
+                flash(_("바꾸지 못했습니다: %(why)s", why=refusal_text(exc)), "error")
             else:
                 flash(_("첨부 %(n)s건을 한 번에 비공개로 바꾸었습니다.", n=count), "info")
                 return redirect(url_for("clerk_review.bulk", **request.args), 303)

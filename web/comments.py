@@ -23,6 +23,7 @@ from archive.comments import CommentRefused, CommentState
 
 from . import errors, pages
 from .context import get_store
+from .i18n import refusal_text
 
 bp = Blueprint("comments", __name__)
 clerk_bp = Blueprint("clerk_comments", __name__, url_prefix="/clerk/comments")
@@ -54,11 +55,11 @@ def submit(record_id: str):
                         request.remote_addr or "")
     except CommentRefused as exc:
         if exc.status in (404, 410):
-            abort(exc.status, description=str(exc))
+            abort(exc.status, description=refusal_text(exc))
         data = pages.record_html_page(get_store(), record_id)
         if data is None:
             abort(404)
-        g.comment_form, g.comment_error = form, str(exc)
+        g.comment_form, g.comment_error = form, refusal_text(exc)
         response = current_app.make_response((render_template("record.html", page=data), exc.status))
         if exc.retry_after:
             response.headers["Retry-After"] = str(exc.retry_after)
@@ -75,7 +76,7 @@ def require_login():
 
 @clerk_bp.errorhandler(NotPermitted)
 def not_permitted(exc: NotPermitted):
-    return errors._answer(403, "Forbidden: not an agency this clerk acts for", str(exc))
+    return errors._answer(403, "Forbidden: not an agency this clerk acts for", refusal_text(exc))
 
 
 @clerk_bp.get("/")
@@ -100,7 +101,7 @@ def _decide(comment_id: int, act, done: str):
     except CommentRefused as exc:
         if exc.status == 404:
             abort(404)
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("clerk_comments.moderation"), 303)
     flash(done % {"id": comment.id}, "info")
     back = request.args.get("back", "")

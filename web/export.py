@@ -25,6 +25,7 @@ from index.selection import matching_ids
 from . import pages
 from .context import data_dir, get_engine, get_store
 from .downloads import content_disposition
+from .i18n import refusal_text
 from .public import search_params, search_request
 
 bp = Blueprint("export", __name__)
@@ -95,7 +96,7 @@ def export_zip():
         prepared = prepare(get_engine(), store, req, query, request.host_url.rstrip("/"),
                            config["EXPORT_MAX_RECORDS"])
     except QueryRefused as exc:
-        abort(400, description=str(exc))
+        abort(400, description=refusal_text(exc))
     except TooMany:
         abort(413, description=_limits_message("more records match"))
     if not prepared.planned:

@@ -12,6 +12,7 @@ from index.service import cached_search
 
 from .context import get_engine, get_store
 from .filters import xml_chars
+from .i18n import refusal_text
 from .pages import record_summary
 from .public import search_params, search_request
 
@@ -40,7 +41,7 @@ def atom():
         try:
             found = cached_search(get_engine(), store, req)
         except QueryRefused as exc:
-            abort(400, description=str(exc))
+            abort(400, description=refusal_text(exc))
         entries = _search_entries(store, found["results"])
     else:
         entries = [_entry(public_view(r)) for r in store.newest(FEED_SIZE)]

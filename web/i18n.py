@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_babel import get_locale as get_locale_now
 
 LANGUAGES = ("ko", "en")
@@ -49,6 +49,17 @@ def language_url(code: str, params: dict | None = None) -> str:
     args.append(("lang", code if code in LANGUAGES else DEFAULT))
     # a path starting with // would read as another host in an href
     return "/" + request.path.lstrip("/") + "?" + urlencode(args)
+
+
+def refusal_text(exc: Exception) -> str:
+    """A refusal raised below the web (archive.messages.Refusal) in this request's language.
+
+    The msgid is always our own N_-marked string, never the reader's words: those are only ever
+    parameters, interpolated as values (and escaped where a page shows them). An exception without
+    a msgid (not a Refusal) is shown as it reads.
+    """
+    worded = getattr(exc, "worded", None)
+    return worded(gettext) if callable(worded) else str(exc)
 
 
 def _remember(response):

@@ -10,6 +10,7 @@ from index.lang import QueryRefused
 from . import pages
 from .context import get_engine, get_store, int_arg
 from .gone import missing
+from .i18n import refusal_text
 
 bp = Blueprint("public", __name__)
 
@@ -77,7 +78,7 @@ def search():
     try:
         page = pages.search_page(get_engine(), get_store(), req)
     except QueryRefused as exc:
-        return render_template("search.html", page=None, params=params, refused=str(exc)), 400
+        return render_template("search.html", page=None, params=params, refused=refusal_text(exc)), 400
     return render_template("search.html", page=page, params=params)
 
 

@@ -23,6 +23,7 @@ from archive.accounts import AccountError
 from . import login_state
 from .auth import trusted_device
 from .context import get_store
+from .i18n import refusal_text
 
 bp = Blueprint("second_factor", __name__, url_prefix="/clerk")
 
@@ -72,7 +73,7 @@ def _enrolment_page(name: str, form: CodeForm, action: str, status: int = 200, h
     try:
         enrolment = totp.enrolment(get_store(), name, session.get(ENROL_TAG))
     except AccountError as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("clerk.dashboard"))
     session[ENROL_TAG] = enrolment.tag
     page = {"name": name, "secret": enrolment.secret, "uri": enrolment.uri, "qr": enrolment.qr_svg(),

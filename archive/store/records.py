@@ -289,6 +289,14 @@ class RecordsMixin:
             self._public_changed()
         return version
 
+    def save_many(self, items: list[tuple[Record, str, dict[str, dict]]]) -> list[int]:
+        """Write several records as `save` writes each, in one transaction: all of them or none.
+
+        An ingest commits its records in groups: one commit (one fsync of the log) per group.
+        """
+        with self.transaction():
+            return [self.save(record, digest, extractions) for record, digest, extractions in items]
+
     @staticmethod
     def _record_row(record: Record, version: int, digest: str) -> tuple:
         return (

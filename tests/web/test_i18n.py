@@ -9,14 +9,24 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 
 from tests.conftest import CLERK, PASSWORD, PROJECT, log_in, make_app
 from tests.web.i18n_support import compile_catalogs, read_catalog
 
 SEED = "D0000032552803"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None, "lazy_gettext": None}
-METHODS = [("web/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.xml", "jinja2")]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _methods() -> list[tuple[str, str]]:
+    """What `make messages` extracts, as babel.cfg says: web/ and templates, and the refusals N_-marked
+    in archive/, index/ and the services (archive/messages.py), which pages show in the reader's language."""
+    with (PROJECT / "babel.cfg").open() as cfg:
+        return parse_mapping_cfg(cfg)[0]
+
+
+METHODS = _methods()
 
 
 def _lang_of(html: str) -> str:
@@ -63,6 +73,9 @@ def _interface_strings() -> dict:
 def test_every_interface_string_has_an_english_translation():
     strings = _interface_strings()
     assert len(strings) > 200 and "검색 결과" in strings and "관련 기록" in strings  # _partials read too
+    # the refusals of archive/, index/ and the services are read too
+    assert {"기록이 없습니다: %(record)s", "검색어가 너무 깁니다 (%(max)s자까지).", "그런 댓글이 없습니다.",
+            "이미 작업 %(max)s건이 대기 중이거나 진행 중입니다. 끝난 뒤 다시 시도해 주십시오."} <= set(strings)
     english = read_catalog("en")
     problems = []
     for msgid, where in sorted(strings.items(), key=str):

@@ -54,7 +54,7 @@ def test_refused_query_answers_400_with_a_message(sample_client):
     html = sample_client.get("/search", query_string={"q": long_query})
     assert html.status_code == 400 and "너무 깁니다" in html.get_data(as_text=True)
     api = sample_client.get("/api/search", query_string={"q": long_query})
-    assert api.status_code == 400 and "too long" in api.get_json()["error"]["message"]
+    assert api.status_code == 400 and "너무 깁니다" in api.get_json()["error"]["message"]  # the reader's language
 
 
 def test_hit_links_to_the_matching_attachment_text(sample_client):
