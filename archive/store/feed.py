@@ -48,7 +48,7 @@ def sqlite_triggers() -> list[str]:
             # not INSERT OR REPLACE: a firing statement's own conflict clause (an upsert's) would
             # override the trigger's, so the row is deleted and written again instead
             f"DELETE FROM index_feed WHERE record_id IN ({_ids_sql(sources)}); "
-            f"INSERT INTO index_feed (record_id, seq) SELECT x.id, f.seq FROM ({_ids_sql(sources)}) AS x, "
+            f"INSERT INTO index_feed (record_id, seq) SELECT DISTINCT x.id, f.seq FROM ({_ids_sql(sources)}) AS x, "
             f"feed_state f WHERE f.id = 1 AND x.id IS NOT NULL; END"
             for table, events in _SOURCES.items() for event, sources in events.items()]
 
