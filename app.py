@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         JSON_AS_ASCII=False,
         TRUSTED_PROXIES=os.environ.get("ARCHIVE_TRUSTED_PROXIES", "0"),
         SEARCH_ENGINE=os.environ.get("ARCHIVE_SEARCH_ENGINE", DEFAULT_ENGINE),
+        # seconds between this process's looks at the store's feed (web/follower.py); several nodes
+        # share a PostgreSQL store, so it follows by default there; 0 turns it off
+        FOLLOW_SECONDS=os.environ.get("ARCHIVE_FOLLOW_SECONDS", "2" if os.environ.get("ARCHIVE_DATABASE_URL") else "0"),
         FOUR_EYES=os.environ.get("ARCHIVE_FOUR_EYES", "").strip() == "1",  # a second clerk approves releases
     )
     if test_config:

@@ -54,6 +54,18 @@ def purge_renditions(store: Store, data_dir: Path, hashes: Iterable[str] | None 
     return sum(forget(cache, sha) for sha in sorted(doomed))
 
 
+def follow(store: Store, engine: Engine, data_dir: Path) -> int:
+    """This node catches up with what any node changed: cached renditions first, then the index.
+
+    Another node's withhold purged its own cache only; a PDF this node rendered before it would
+    stay on this node's disk (downloads check the level first: this is the second wall). An index
+    with no position is rebuilt, and the whole cache swept, since nothing says what it missed.
+    """
+    stale = search.behind(engine, store)
+    purge_renditions(store, data_dir, store.hashes_of(stale) if stale is not None else None)
+    return search.catch_up(engine, store)
+
+
 INDEX_EVERY = 2.0  # seconds: how often an ingest makes what it has stored so far searchable
 
 

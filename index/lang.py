@@ -41,6 +41,8 @@ class QueryRefused(Refusal, ValueError):
     """A query too costly or not understood, with a message for the reader (archive.messages: in their language)."""
 
     cli = "both"
+    status = 400  # the HTTP status a page or the API answers it with
+    retry_after: int | None = None
 
 
 def too_broad() -> QueryRefused:

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from threading import Lock
 
+from archive.messages import N_
 from archive.records import public_view
 
 from . import lang
@@ -26,11 +27,13 @@ __all__ = ["IndexBehind", "QueryRefused", "SearchRequest", "behind", "cached_sea
            "problems", "rebuild", "search", "update", "write"]
 
 
-def write(engine: Engine, store, record_ids: Iterable[str], purge: bool = False) -> dict[str, int]:
+def write(engine: Engine, store, record_ids: Iterable[str], purge: bool | None = False) -> dict[str, int]:
     """Write these records' entries as the store's connection sees them now; return their versions.
 
     The store is not marked, so that a caller may write the index from a transaction it has not
-    committed yet (withholding: index first). `purge`: the replaced text leaves the index files.
+    committed yet (withholding: index first). `purge`: the replaced text leaves the index files;
+    None: when any of them is gone or holds something withheld now (the catch-up of a change made
+    elsewhere, which may have been a withhold: its text must leave this node's files too).
     """
     # The entries are read from the store under the lock: read before it, they could predate a
     # withhold that another process committed while we waited (it holds the lock from its index
@@ -40,6 +43,9 @@ def write(engine: Engine, store, record_ids: Iterable[str], purge: bool = False)
         for record_id in record_ids:
             doc = document_of(store, record_id)
             (docs.append(doc) if doc is not None else gone.append(record_id))
+        if purge is None:
+            # cheap when this node withheld it itself: its entry was purged then, and lives in a small new segment
+            purge = bool(gone) or any(doc["level"] != "public" for doc in docs)
         engine.write(docs, remove=gone, purge=purge)
     return {doc["id"]: doc["version"] for doc in docs}
 
@@ -55,6 +61,9 @@ MAX_BEHIND = 5000  # records a search may leave out; further behind, this node r
 
 class IndexBehind(QueryRefused):
     """This node's index cannot answer safely yet: it was never built, or it lags too far behind the store."""
+
+    status = 503
+    retry_after = 5
 
 
 def update(engine: Engine, store, record_ids: Iterable[str] = ()) -> int:
@@ -117,7 +126,7 @@ def catch_up(engine: Engine, store) -> int:
         while rows := store.feed_since(position(engine), FOLLOW_CHUNK):
             ids = sorted({record_id for record_id, _ in rows})
             # read after the feed: each document is at least as new as the position written below
-            write(engine, store, ids)
+            write(engine, store, ids, purge=None)
             engine.set_mark({"by": index_mark(engine), "seq": max(seq for _, seq in rows)})
             done += len(ids)
     return done
@@ -147,13 +156,11 @@ def left_out(engine: Engine, store) -> frozenset[str]:
     record is neither matched, counted, faceted nor shown, whatever its stale entry holds.
     Raises IndexBehind when the index has no position or lags by more than MAX_BEHIND records.
     """
-    stale = behind(engine, store, MAX_BEHIND)
+    stale = behind(engine, store, MAX_BEHIND + 1)  # one more: whether there are more than MAX_BEHIND
     if stale is None:
-        raise IndexBehind("검색 색인을 만드는 중입니다. 잠시 뒤에 다시 검색해 주세요. "
-                          "The search index is being built; please search again shortly.")
+        raise IndexBehind(N_("검색 색인을 만드는 중입니다. 잠시 뒤에 다시 검색해 주세요."))
     if len(stale) > MAX_BEHIND:
-        raise IndexBehind("검색 색인이 최신 기록을 따라잡는 중입니다. 잠시 뒤에 다시 검색해 주세요. "
-                          "The search index is catching up with new records; please search again shortly.")
+        raise IndexBehind(N_("검색 색인이 최신 기록을 따라잡는 중입니다. 잠시 뒤에 다시 검색해 주세요."))
     return frozenset(stale)
 
 

@@ -15,6 +15,7 @@ from . import (
     errors,
     feeds,
     filters,
+    follower,
     i18n,
     login_state,
     oai,
@@ -55,3 +56,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(sharing.bp)
     app.register_blueprint(statistics.bp)
     comments.init_app(app)
+    follower.init_app(app)

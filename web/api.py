@@ -28,7 +28,8 @@ def search():
     try:
         data = pages.search_page(get_engine(), get_store(), search_request(request.args))
     except QueryRefused as exc:
-        return {"error": {"code": 400, "message": refusal_text(exc)}}, 400
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        return {"error": {"code": exc.status, "message": refusal_text(exc)}}, exc.status, headers
     data["results"] = [
         {**hit, "title_html": str(hit["title_html"]), "snippet": str(hit["snippet"])}
         for hit in data["results"]

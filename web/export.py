@@ -96,7 +96,7 @@ def export_zip():
         prepared = prepare(get_engine(), store, req, query, request.host_url.rstrip("/"),
                            config["EXPORT_MAX_RECORDS"])
     except QueryRefused as exc:
-        abort(400, description=refusal_text(exc))
+        abort(exc.status, description=refusal_text(exc))
     except TooMany:
         abort(413, description=_limits_message("more records match"))
     if not prepared.planned:

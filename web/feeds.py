@@ -41,7 +41,7 @@ def atom():
         try:
             found = cached_search(get_engine(), store, req)
         except QueryRefused as exc:
-            abort(400, description=refusal_text(exc))
+            abort(exc.status, description=refusal_text(exc))
         entries = _search_entries(store, found["results"])
     else:
         entries = [_entry(public_view(r)) for r in store.newest(FEED_SIZE)]

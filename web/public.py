@@ -78,7 +78,8 @@ def search():
     try:
         page = pages.search_page(get_engine(), get_store(), req)
     except QueryRefused as exc:
-        return render_template("search.html", page=None, params=params, refused=refusal_text(exc)), 400
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        return render_template("search.html", page=None, params=params, refused=refusal_text(exc)), exc.status, headers
     return render_template("search.html", page=page, params=params)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ class Connection:
         # url: only "" or None reach here (Store.__new__ gives a PostgreSQL URL to archive/store/pg.py)
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # ARCHIVE_BLOB_DIR: originals in a folder every node shares (read here, where every process opens its store)
+        blob_dir = blob_dir or os.environ.get("ARCHIVE_BLOB_DIR", "").strip() or None
         self.blobs = BlobStore(Path(blob_dir) if blob_dir else self.data_dir / "blobs")
         # exposed for tests of the store itself (the audit triggers, say); product code outside
         # archive/store never touches it

@@ -206,6 +206,8 @@ class PgConnection(Connection):
     def __init__(self, data_dir: Path, blob_dir: Path | None = None, url: str | None = None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)  # the search index and renditions stay per node
+        # ARCHIVE_BLOB_DIR: originals in a folder every node shares (read here, where every process opens its store)
+        blob_dir = blob_dir or os.environ.get("ARCHIVE_BLOB_DIR", "").strip() or None
         self.blobs = BlobStore(Path(blob_dir) if blob_dir else self.data_dir / "blobs")
         self.url = url or os.environ["ARCHIVE_DATABASE_URL"]
         self.db = PgDb(self.url)
