@@ -178,7 +178,7 @@ def test_disclose_by_a_clerk_of_another_agency_exits_1(scoped_app, action):
 SCOPED_COMMANDS = {"disclose", "approve", "reject", "withdraw", "restore"}  # issue 14's: tests/review/
 # pending and audit read the logs (operators' tools); release-due acts on dates clerks set (and a second approved)
 UNSCOPED_COMMANDS = {"ingest", "reindex", "reextract", "verify", "users", "worker", "jobs", "export", "ocr", "pending",
-                     "audit", "release-due"}
+                     "audit", "release-due", "migrate-store"}  # migrate-store: an operator moving the store
 
 
 def test_every_command_is_scoped_or_listed_as_unscoped(scoped_app):
