@@ -21,7 +21,7 @@ from tests.web.crawl import crawl, readable
 from tests.web.test_leak import probe_paths
 
 CANARY = "CANARYCRASH4242"
-pytestmark = pytest.mark.slow  # real CLI processes, SIGKILLed: about a minute and a half
+pytestmark = pytest.mark.slow  # real CLI processes, SIGKILLed: about three minutes
 
 N = 30
 
