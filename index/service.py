@@ -262,7 +262,11 @@ def cached_search(engine: Engine, store, req: SearchRequest) -> dict:
 def cached_related(engine: Engine, store, record, limit: int = 5) -> list[dict]:
     """`related`, cached like a search: every record page asks for it, and a more-like-this over a
     long public text is a search of many terms (a crawler walking the record pages would pay it each time)."""
-    return _cached(engine, store, ("related", record.id, record.version, limit),
+    try:
+        stale = left_out(engine, store)
+    except IndexBehind:
+        return []
+    return _cached(engine, store, ("related", record.id, record.version, limit, tuple(sorted(stale))),
                    lambda: related(engine, store, record, limit))
 
 

@@ -21,6 +21,7 @@ from archive.store import Store
 from index.engine import SearchRequest
 from index.lang import QueryRefused
 from index.selection import matching_ids
+from index.service import left_out
 
 from . import pages
 from .context import data_dir, get_engine, get_store
@@ -68,6 +69,9 @@ def prepare(engine, store, req: SearchRequest, query: dict[str, str], portal: st
     Raises TooMany past `limit` records, QueryRefused for a query too costly to run.
     """
     req.sort = req.sort if req.sort != "relevance" or req.q.strip() else "oldest"
+    # records changed since this node's index caught up are left out of the selection, as of a search:
+    # a bag picked from a stale entry would say which record held a word withheld since (issue 15)
+    req.exclude = left_out(engine, store)
     selection = matching_ids(engine, req, limit)
     if len(selection.ids) > limit:
         raise TooMany(limit)

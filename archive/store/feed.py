@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS feed_state (id INTEGER PRIMARY KEY CHECK (id = 1), se
 # what makes an index document (index/documents.py: the record row, its attachments and their
 # extractions, and any withhold of the same bytes anywhere) -> the records it may change
 _SOURCES = {
-    "records": {"INSERT": ["NEW.id"], "UPDATE": ["NEW.id"], "DELETE": ["OLD.id"]},
+    # a record withheld whole withholds its bytes in every record holding them: its twins change too
+    "records": {"INSERT": ["NEW.id"], "UPDATE": ["NEW.id", "twins:NEW"], "DELETE": ["OLD.id", "twins:OLD"]},
     "attachments": {"INSERT": ["NEW.record_id", "sha:NEW"], "UPDATE": ["NEW.record_id", "OLD.record_id", "sha:NEW",
                                                                       "sha:OLD"],
                     "DELETE": ["OLD.record_id", "sha:OLD"]},
@@ -37,9 +38,16 @@ _SOURCES = {
 
 def _ids_sql(sources: list[str], cast: str = "") -> str:
     """The ids a change of one row may touch, as a UNION of SELECTs of a column `id`."""
-    return " UNION ".join(
-        f"SELECT record_id AS id FROM attachments WHERE sha256 = {s[4:]}.sha256" if s.startswith("sha:")
-        else f"SELECT {s}{cast} AS id" for s in sources)
+    return " UNION ".join(_one_source(s, cast) for s in sources)
+
+
+def _one_source(source: str, cast: str) -> str:
+    if source.startswith("sha:"):  # every record holding these bytes
+        return f"SELECT record_id AS id FROM attachments WHERE sha256 = {source[4:]}.sha256"
+    if source.startswith("twins:"):  # every record holding any of this record's bytes
+        return (f"SELECT b.record_id AS id FROM attachments a JOIN attachments b ON b.sha256 = a.sha256 "
+                f"WHERE a.record_id = {source[6:]}.id")
+    return f"SELECT {source}{cast} AS id"
 
 
 def sqlite_triggers() -> list[str]:

@@ -59,7 +59,12 @@ def test_every_change_feeds_the_records_it_touches_and_no_other(app, tmp_path):
                              (store.get("F-2").attachment(2).sha256,))
         assert fed_after(store, head) == ["F-2"]
         assert service.behind(engine, store) == ["F-2"]
-        assert service.catch_up(engine, store) == 1 and service.behind(engine, store) == []
+
+        head = store.feed_head()
+        with store.transaction():  # F-2 withheld whole: its bytes are withheld in F-1 too
+            store.db.execute("UPDATE records SET withheld_grounds = '[6]' WHERE id = 'F-2'")
+        assert fed_after(store, head) == ["F-1", "F-2"]
+        assert service.catch_up(engine, store) == 2 and service.behind(engine, store) == []
     finally:
         store.close()
 
@@ -72,9 +77,10 @@ def test_a_search_leaves_out_what_changed_since_the_index_caught_up(app, tmp_pat
         assert everything["total"] == 2
         with store.transaction():  # as another node's change, this node's index not written
             store.db.execute("UPDATE records SET title = title WHERE id = 'F-2'")
-        found = service.search(engine, store, SearchRequest(q="피드시험"))
-        assert [r["id"] for r in found["results"]] == ["F-1"] and found["total"] == 1
-        assert sum(n for _, n in found["facets"]["agency"]) == 1
+        found = service.search(engine, store, SearchRequest(q="피드시험"))  # F-2 and its twin F-1 left out
+        assert found["results"] == [] and found["total"] == 0
+        assert sum(n for _, n in found["facets"]["agency"]) == 0
+        assert [r["id"] for r in service.search(engine, store, SearchRequest(q="상관없는"))["results"]] == ["F-3"]
         service.catch_up(engine, store)
         assert service.search(engine, store, SearchRequest(q="피드시험"))["total"] == 2
     finally:
