@@ -506,14 +506,35 @@ def _print_profile(profile: cProfile.Profile, limit: int) -> None:
 # -- one size ---------------------------------------------------------------------------
 
 
-def run(n: int, args, tmp: Path) -> None:
-    base = tmp / f"n{n}"
-    data_dir, fts_path = base / "store", base / "fts.sqlite3"
+def _filled(base: Path, data_dir: Path, fts_path: Path, corpus: Corpus) -> dict | None:
+    """Fill the store and FTS5 unless a kept folder (`--reuse`) already holds them (then None)."""
+    marker = base / "filled"
+    if marker.exists():
+        print(f"store: reused from {base} (built earlier by this bench with the same corpus)", flush=True)
+        return None
+    shutil.rmtree(base, ignore_errors=True)  # half a fill (interrupted) is not reused
     base.mkdir(parents=True)
+    t = fill(data_dir, fts_path, corpus)
+    marker.write_text(json.dumps(t), encoding="utf-8")
+    return t
+
+
+def _current(data_dir: Path, engine_name: str) -> bool:
+    from index.engine import open_engine
+
+    return (data_dir / f"search-{engine_name}").exists() and open_engine(engine_name, data_dir).is_current()
+
+
+def run(n: int, args, tmp: Path) -> None:
+    base = (args.reuse or tmp) / f"n{n}"
+    data_dir, fts_path = base / "store", base / "fts.sqlite3"
     corpus = Corpus(n)
     print(f"\n== {n:,} records (one text attachment of 2-20 KB each) ==", flush=True)
     reset_peak()
-    t = fill(data_dir, fts_path, corpus)
+    t = _filled(base, data_dir, fts_path, corpus)
+    if t is None:
+        _queries_and_after(n, args, base, data_dir, fts_path, corpus)
+        return
     text_bytes = du(data_dir / "blobs")
     print(f"store: {n:,} records, {text_bytes / 1e6:,.0f} MB of text; generated in {t['generate']:.0f} s, "
           f"stored (Store.save + extraction, synchronous=OFF) in {t['store']:.0f} s = {n / t['store']:,.0f} "
@@ -521,9 +542,16 @@ def run(n: int, args, tmp: Path) -> None:
           f"peak RSS {peak_mb():,.0f} MB", flush=True)
     print(f"build: FTS5 {n / t['fts5']:,.0f} records/s ({t['fts5']:.1f} s), {du(fts_path) / 1e6:,.0f} MB",
           flush=True)
+    _queries_and_after(n, args, base, data_dir, fts_path, corpus)
+
+
+def _queries_and_after(n: int, args, base: Path, data_dir: Path, fts_path: Path, corpus: Corpus) -> None:
     engines = [e for e in args.engines if e != "whoosh" or n <= args.whoosh_max]
     built = {}
     for engine in sorted(engines, key=lambda e: e != "whoosh"):  # tantivy last: the store is left indexed by it
+        if args.reuse and _current(data_dir, engine):
+            print(f"build: {engine} index reused (current)", flush=True)
+            continue
         seconds, peak, size = rebuild(data_dir, engine)
         built[engine] = seconds
         print(f"build: {engine} {n / seconds:,.0f} records/s (index.service.rebuild = reindex: {seconds:.1f} s), "
@@ -550,7 +578,8 @@ def run(n: int, args, tmp: Path) -> None:
     print("classes: " + "; ".join(f"{name}: {what}" for name, what in CLASSES))
     if args.withhold and "tantivy" in engines:
         withhold(data_dir, n)
-    shutil.rmtree(base, ignore_errors=True)
+    if not args.reuse:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 # -- ingest -----------------------------------------------------------------------------
@@ -608,7 +637,12 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=0, help="end-to-end `flask ingest` of this many records")
     parser.add_argument("--profile", action="store_true", help="profile the ingest (cProfile)")
     parser.add_argument("--tmp", type=Path, default=None, help="parent of the temporary folder")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="keep the store, FTS5 and indexes in DIR/n<N> and reuse them next run "
+                             "(an index is rebuilt only when not current); never with --withhold")
     args = parser.parse_args()
+    if args.reuse and args.withhold:
+        parser.error("--withhold changes the store: not with --reuse")
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     import tantivy
