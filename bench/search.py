@@ -520,9 +520,12 @@ def _filled(base: Path, data_dir: Path, fts_path: Path, corpus: Corpus) -> dict 
 
 
 def _current(data_dir: Path, engine_name: str) -> bool:
+    from index import service
     from index.engine import open_engine
 
-    return (data_dir / f"search-{engine_name}").exists() and open_engine(engine_name, data_dir).is_current()
+    # current fields and a feed position of this analysis (an index without one is rebuilt: issue 15)
+    return (data_dir / f"search-{engine_name}").exists() \
+        and not service.needs_rebuild(open_engine(engine_name, data_dir))
 
 
 def run(n: int, args, tmp: Path) -> None:
