@@ -80,13 +80,6 @@ CREATE INDEX index_feed_seq ON index_feed (seq);
 CREATE TABLE feed_state (id BIGINT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
 INSERT INTO feed_state (id, seq) VALUES (1, 1);
 INSERT INTO index_feed (record_id, seq) SELECT id, 1 FROM records;
-CREATE FUNCTION feed_ids(ids TEXT[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE position BIGINT;
-BEGIN
-  UPDATE feed_state SET seq = seq + 1 WHERE id = 1 RETURNING seq INTO position;
-  INSERT INTO index_feed (record_id, seq) SELECT DISTINCT x, position FROM unnest(ids) AS x WHERE x IS NOT NULL
-    ON CONFLICT (record_id) DO UPDATE SET seq = excluded.seq;
-END $$;
 """
 
 
@@ -98,11 +91,17 @@ def pg_statements() -> list[str]:
     for table, events in _SOURCES.items():
         branches = []
         for event, sources in events.items():
-            ids = f"SELECT id FROM ({_ids_sql(sources, '::text')}) AS x"
-            branches.append(f"IF TG_OP = '{event}' THEN PERFORM feed_ids(ARRAY({ids})); END IF")
+            ids = f"SELECT DISTINCT x.id, position FROM ({_ids_sql(sources, '::text')}) AS x WHERE x.id IS NOT NULL"
+            branches.append(f"IF TG_OP = '{event}' THEN INSERT INTO index_feed (record_id, seq) {ids} "
+                            f"ON CONFLICT (record_id) DO UPDATE SET seq = excluded.seq; END IF")
         body = " ".join(f"{b};" for b in branches)
+        # the counter first, the ids after: under READ COMMITTED the ids' query then sees every
+        # feeding transaction that committed before this one (a query run before the wait would
+        # miss a record given these bytes meanwhile, and a node caught up to it would keep its text)
         out.append(f"CREATE FUNCTION feed_of_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                   f"BEGIN {body} RETURN NULL; END $$")
+                   f"DECLARE position BIGINT; BEGIN "
+                   f"UPDATE feed_state SET seq = seq + 1 WHERE id = 1 RETURNING seq INTO position; "
+                   f"{body} RETURN NULL; END $$")
         out.append(f"CREATE TRIGGER feed_of_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
                    f"FOR EACH ROW EXECUTE FUNCTION feed_of_{table}()")
     return out

@@ -1,0 +1,68 @@
+"""Attacks on the index feed across nodes (issue 15 review): orderings the triggers must survive.
+
+The threat: a node catches up between two commits and records a position after which the
+withhold that just committed feeds not the record whose entry it made stale.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+
+from archive.store import Store
+from tests.builders import batch, record
+from tests.conftest import make_app
+
+
+def _seq(url: str, record_id: str) -> int:
+    with psycopg.connect(url, autocommit=True) as db:
+        return db.execute("SELECT seq FROM index_feed WHERE record_id = %s", (record_id,)).fetchone()[0]
+
+
+def test_a_withhold_racing_a_commit_that_gives_its_bytes_to_another_record_feeds_that_record(
+        pg_cluster, tmp_path, monkeypatch):
+    url = pg_cluster.new_database()
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", url)
+    monkeypatch.setenv("ARCHIVE_BLOB_DIR", str(tmp_path / "shared-blobs"))
+    app = make_app(tmp_path / "node-a", FOLLOW_SECONDS=0)
+    folder = batch(tmp_path / "batch",
+                   (record(id="R-1", title="하나", agency="가시"), {"본문.txt": "비밀 본문 노드경합낱말"}),
+                   (record(id="R-2", title="둘", agency="나시"), {"본문.txt": "다른 본문"}))
+    assert app.test_cli_runner().invoke(args=["ingest", str(folder)]).exit_code == 0
+    store = Store(app.config["DATA_DIR"])
+    secret = store.get("R-1").attachments[0].sha256
+    store.close()
+
+    # T2 (node B, an operator or a re-send): R-2's attachment becomes the same bytes; not committed yet
+    with psycopg.connect(url) as t2, psycopg.connect(url) as t1:
+        _race(url, secret, t1, t2)
+
+
+def _race(url: str, secret: str, t1, t2) -> None:
+    t2.execute("UPDATE attachments SET sha256 = %s WHERE record_id = 'R-2'", (secret,))
+    # T1 (node A's clerk): withholds those bytes in R-1; its trigger runs while T2 holds the feed's counter
+    errors: list[BaseException] = []
+    go = threading.Event()
+
+    def withhold():
+        try:
+            t1.execute("INSERT INTO clerk_withheld (sha256, record_id, grounds) VALUES (%s, 'R-1', '[6]')", (secret,))
+            go.wait(10)  # T1 commits only once the other node has caught up between the two commits
+            t1.commit()
+        except BaseException as error:  # noqa: BLE001 - said below
+            errors.append(error)
+
+    thread = threading.Thread(target=withhold)
+    thread.start()
+    time.sleep(0.5)  # T1's statement is now waiting on the counter row
+    t2.commit()
+    # a node catching up now reads R-2 holding the bytes still public (T1 has not committed):
+    # its index gets R-2 with the text and its mark R-2's position
+    caught_up_to = _seq(url, "R-2")
+    go.set()
+    thread.join(10)
+    assert not errors and not thread.is_alive()
+    # the withhold must feed R-2 again, or that node's entry of R-2 holds withheld text for good
+    assert _seq(url, "R-2") > caught_up_to
