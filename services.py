@@ -61,9 +61,9 @@ def follow(store: Store, engine: Engine, data_dir: Path) -> int:
     stay on this node's disk (downloads check the level first: this is the second wall). An index
     with no position is rebuilt, and the whole cache swept, since nothing says what it missed.
     """
-    stale = search.behind(engine, store)
-    purge_renditions(store, data_dir, store.hashes_of(stale) if stale is not None else None)
-    return search.catch_up(engine, store)
+    # purged chunk by chunk inside the catch-up: a list read before it would miss what commits meanwhile
+    return search.catch_up(engine, store, lambda ids: purge_renditions(
+        store, data_dir, store.hashes_of(ids) if ids is not None else None))
 
 
 INDEX_EVERY = 2.0  # seconds: how often an ingest makes what it has stored so far searchable
@@ -156,7 +156,7 @@ def change_disclosure(store: Store, engine: Engine, data_dir: Path, change: Chan
                                lambda: index_lock(engine.data_dir))
     att = store.get(change.record_id, withdrawn=True).attachment(change.n)
     purge_renditions(store, data_dir, {att.sha256})
-    search.catch_up(engine, store)  # this node's index follows the change at once (others: their followers)
+    follow(store, engine, data_dir)  # this node follows the change at once, another node's since too (issue 15)
     return entry
 
 

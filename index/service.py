@@ -111,20 +111,27 @@ def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None
     return len(ids)
 
 
-def catch_up(engine: Engine, store) -> int:
+def catch_up(engine: Engine, store, changed: Callable[[list[str] | None], None] | None = None) -> int:
     """Index every record changed in the store since this node's index last caught up; return how many.
 
     Run after every change, by the worker, and by each node's follower (web/follower.py): what
     another node ingests or withholds reaches this node's index here. An index whose fields
     another release wrote, or that another engine or analysis made, or that carries no position,
     is rebuilt whole: it could still hold text withheld since.
+    `changed` is told each chunk's ids (None before a rebuild) before the position moves past them:
+    whatever else this node keeps of those records (cached renditions) must follow too, or a
+    catch-up run for this node's own change would carry another node's withhold past it unseen.
     """
     done = 0
     with index_lock(engine.data_dir):  # re-checked under the lock: another process may have done it
         if needs_rebuild(engine, store):
+            if changed is not None:
+                changed(None)
             return rebuild(engine, store)
         while rows := store.feed_since(position(engine), FOLLOW_CHUNK):
             ids = sorted({record_id for record_id, _ in rows})
+            if changed is not None:
+                changed(ids)
             # read after the feed: each document is at least as new as the position written below
             write(engine, store, ids, purge=None)
             engine.set_mark({"by": index_mark(engine), "seq": max(seq for _, seq in rows)})

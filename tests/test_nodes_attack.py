@@ -66,3 +66,39 @@ def _race(url: str, secret: str, t1, t2) -> None:
     assert not errors and not thread.is_alive()
     # the withhold must feed R-2 again, or that node's entry of R-2 holds withheld text for good
     assert _seq(url, "R-2") > caught_up_to
+
+
+def test_a_node_whose_own_change_catches_it_up_still_purges_another_nodes_withheld_rendition(
+        pg_cluster, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from tests.conftest import CLERK, PASSWORD
+    from tests.test_nodes import two_records, wait_for
+
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", pg_cluster.new_database())
+    monkeypatch.setenv("ARCHIVE_BLOB_DIR", str(tmp_path / "shared-blobs"))
+    a = make_app(tmp_path / "node-a", FOLLOW_SECONDS=0)
+    b = make_app(tmp_path / "node-b", FOLLOW_SECONDS=0)
+    assert a.test_cli_runner().invoke(args=["ingest", str(two_records(tmp_path / "batch"))]).exit_code == 0
+    public_b = b.test_client()
+    b.test_cli_runner().invoke(args=["reindex"])
+    assert public_b.get("/records/N-1/attachments/1/pdf").status_code == 200  # B caches a rendition
+    cache = Path(b.config["DATA_DIR"]) / "renditions"
+    wait_for(lambda: list(cache.glob("*.pdf")))
+    for app in (a, b):
+        users = app.test_cli_runner().invoke(args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"],
+                                             input=PASSWORD + "\n")
+        assert users.exit_code == 0 or "exists" in users.output, users.output
+    withhold = ["disclose", "N-1", "1", "--withhold", "--ground", "6", "--reason", "개인정보", "--clerk", CLERK]
+    assert a.test_cli_runner().invoke(args=withhold).exit_code == 0
+    # B's own clerk changes another record: B's index catches up past A's withhold in that command
+    other = ["disclose", "N-2", "1", "--withhold", "--ground", "6", "--reason", "다른", "--clerk", CLERK]
+    assert b.test_cli_runner().invoke(args=other).exit_code == 0, "B's change"
+    import services
+
+    store = Store(Path(b.config["DATA_DIR"]))
+    services.follow(store, b.extensions["search_engine"], Path(b.config["DATA_DIR"]))  # B's follower's round
+    sha = store.get("N-1", withdrawn=True).attachment(1).sha256
+    store.close()
+    # the text of the file A withheld must not stay in B's rendition cache
+    assert not list(cache.glob(f"{sha}-*.pdf"))
