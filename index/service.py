@@ -88,14 +88,18 @@ def needs_rebuild(engine: Engine, store=None) -> bool:
     An index with no position is one an older release made, or another engine's folder, or a copy:
     nothing says which withholds it missed, so it is rebuilt rather than trusted.
     """
-    return not engine.is_current() or position(engine) is None
+    if not engine.is_current() or (seq := position(engine)) is None:
+        return True
+    # a position past the feed's head: the store was restored from an older backup (or the folder
+    # is another store's); the counter counts those positions again, so nothing would be re-read
+    return store is not None and seq > store.feed_head()
 
 
 def behind(engine: Engine, store, limit: int | None = None) -> list[str] | None:
     """Ids of the records changed in the store (on any node) since this node's index caught up;
     None when the index has no position (every record then)."""
     seq = position(engine)
-    if seq is None:
+    if seq is None or seq > store.feed_head():  # ahead of the store: see needs_rebuild
         return None
     return sorted({record_id for record_id, _ in store.feed_since(seq, limit)})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 
@@ -70,7 +71,6 @@ def _race(url: str, secret: str, t1, t2) -> None:
 
 def test_a_node_whose_own_change_catches_it_up_still_purges_another_nodes_withheld_rendition(
         pg_cluster, tmp_path, monkeypatch):
-    from pathlib import Path
 
     from tests.conftest import CLERK, PASSWORD
     from tests.test_nodes import two_records, wait_for
@@ -102,3 +102,27 @@ def test_a_node_whose_own_change_catches_it_up_still_purges_another_nodes_withhe
     store.close()
     # the text of the file A withheld must not stay in B's rendition cache
     assert not list(cache.glob(f"{sha}-*.pdf"))
+
+
+def test_an_index_ahead_of_the_store_feed_a_restored_backup_is_not_trusted(tmp_path):
+    """The store restored from a backup taken before the index's position: the feed's counter
+    starts again below it, so a withhold made after the restore has a position the index claims
+    to have caught up to already, and its entry would keep the withheld text for good."""
+    from tests.test_nodes import CANARY, two_records
+
+    app = make_app(tmp_path / "node")
+    assert app.test_cli_runner().invoke(args=["ingest", str(two_records(tmp_path / "batch"))]).exit_code == 0
+    client = app.test_client()
+    assert client.get("/api/search", query_string={"q": CANARY}).get_json()["total"] == 1
+    store = Store(Path(app.config["DATA_DIR"]))
+    try:
+        with store.transaction():  # what a restore of an older backup does to the counter
+            store.db.execute("UPDATE feed_state SET seq = 1 WHERE id = 1")
+            store.db.execute("UPDATE index_feed SET seq = 1")
+        with store.transaction():  # then, on the restored store, an operator withholds the file
+            store.db.execute("UPDATE attachments SET disclosure = 'withheld', grounds = '[6]' "
+                             "WHERE record_id = 'N-1' AND n = 1")
+    finally:
+        store.close()
+    response = client.get("/api/search", query_string={"q": CANARY})
+    assert response.status_code == 503 or response.get_json()["total"] == 0, response.get_json()
