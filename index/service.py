@@ -95,13 +95,13 @@ def needs_rebuild(engine: Engine, store=None) -> bool:
     return store is not None and seq > store.feed_head()
 
 
-def behind(engine: Engine, store, limit: int | None = None) -> list[str] | None:
+def behind(engine: Engine, store, limit: int | None = None, whole: bool = True) -> list[str] | None:
     """Ids of the records changed in the store (on any node) since this node's index caught up;
     None when the index has no position (every record then)."""
     seq = position(engine)
     if seq is None or seq > store.feed_head():  # ahead of the store: see needs_rebuild
         return None
-    return sorted({record_id for record_id, _ in store.feed_since(seq, limit)})
+    return sorted({record_id for record_id, _ in store.feed_since(seq, limit, whole)})
 
 
 def rebuild(engine: Engine, store, progress: Callable[[int], None] | None = None) -> int:
@@ -167,7 +167,7 @@ def left_out(engine: Engine, store) -> frozenset[str]:
     record is neither matched, counted, faceted nor shown, whatever its stale entry holds.
     Raises IndexBehind when the index has no position or lags by more than MAX_BEHIND records.
     """
-    stale = behind(engine, store, MAX_BEHIND + 1)  # one more: whether there are more than MAX_BEHIND
+    stale = behind(engine, store, MAX_BEHIND, whole=False)  # MAX_BEHIND + 1 rows at most
     if stale is None:
         raise IndexBehind(N_("검색 색인을 만드는 중입니다. 잠시 뒤에 다시 검색해 주세요."))
     if len(stale) > MAX_BEHIND:

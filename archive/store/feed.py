@@ -114,15 +114,18 @@ class FeedMixin:
         """The feed's latest position: everything committed so far is at or before it."""
         return int(self._one("SELECT seq FROM feed_state WHERE id = 1")[0])
 
-    def feed_since(self, seq: int, limit: int | None = None) -> list[tuple[str, int]]:
+    def feed_since(self, seq: int, limit: int | None = None, whole: bool = True) -> list[tuple[str, int]]:
         """(record id, position) of the records changed after `seq`, oldest change first; at most
-        `limit` (+ the rest of the last position's records, so that no position is cut in two)."""
+        `limit` (+ the rest of the last position's records, so that no position is cut in two;
+        `whole=False`: cut, for a caller that only asks whether there are more than `limit`)."""
         if limit is None:
             rows = self._all("SELECT record_id, seq FROM index_feed WHERE seq > ? ORDER BY seq, record_id", (seq,))
             return [(r[0], int(r[1])) for r in rows]
         rows = self._all("SELECT record_id, seq FROM index_feed WHERE seq > ? ORDER BY seq, record_id LIMIT ?",
                          (seq, limit + 1))
         out = [(r[0], int(r[1])) for r in rows]
+        if not whole:
+            return out  # limit + 1 rows at most: one clerk's withhold of bytes 50,000 records share costs no more
         if len(out) > limit and out[limit - 1][1] == out[limit][1]:
             last = out[limit - 1][1]
             rest = self._all("SELECT record_id, seq FROM index_feed WHERE seq = ? ORDER BY record_id", (last,))
