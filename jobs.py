@@ -142,7 +142,8 @@ def catch_up(run: Run) -> dict:
         return {**reindex(run), "rebuilt": True}
     pending = search.behind(engine, store) or []
     run.progress(0, len(pending), force=True)
-    done = search.catch_up(engine, store)  # FOLLOW_CHUNK records per commit, under the index lock
+    # FOLLOW_CHUNK records per commit, under the index lock; each chunk's cached renditions purged first
+    done = services.follow(store, engine, run.data_dir)
     run.progress(done, max(done, len(pending)), force=True)
     return {"indexed": done, "rebuilt": False}
 
@@ -211,7 +212,7 @@ def run(store: Store, engine: Engine, data_dir: Path, job_id: int, settings: dic
     finally:
         _running.discard(job_id)
         shutil.rmtree(job_dir(data_dir, job_id), ignore_errors=True)
-    search.catch_up(engine, store)  # whatever a failure left behind, searchable now
+    services.follow(store, engine, data_dir)  # whatever a failure left behind, searchable now
     return store.job(job_id)
 
 
