@@ -330,9 +330,9 @@ class Model:
 
     def adopt_holds(self, rid: str, names: list[str]) -> None:
         """The portal held more than the model predicted: be as careful as it was."""
-        rec = self.records[rid]
+        rec, names = self.records[rid], {nfc(n) for n in names}  # the portal keeps names in NFC
         for row in rec.rows:
-            if row.name in names and row.public:
+            if nfc(row.name) in names and row.public:
                 row.public, row.hold = False, True
                 rec.touched = True
 
