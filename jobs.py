@@ -37,6 +37,7 @@ from pathlib import Path
 import services
 from archive import ocr as scan_reader
 from archive.ingest import Limits, Outcome, Status
+from archive.messages import N_, Refusal
 from archive.store import Job, JobState, Store
 from index import service as search
 from index.engine import Engine
@@ -49,8 +50,14 @@ STALE = 600  # seconds without a heartbeat after which another host's job counts
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
-class JobFailed(Exception):
-    """A job that cannot go on; its message is shown to the clerk."""
+class JobFailed(Refusal, Exception):
+    """A job that cannot go on: `JobFailed(N_("…%(x)s…"), x=…)`, shown to the clerk in the clerk's language.
+
+    The store keeps its msgid and params (archive.store.jobs.JobMessage); a parameter may be a refusal
+    itself (a BatchError), worded with it. `str()`: the Korean, then the English, as `jobs --json` prints.
+    """
+
+    cli = "both"
 
 
 @dataclass
@@ -104,7 +111,7 @@ def ingest(run: Run) -> dict:
     """A batch the web stored in the job's folder, ingested as `flask ingest` does, record by record."""
     upload = run.folder / UPLOAD_NAME
     if not upload.is_file():
-        raise JobFailed("올린 파일이 없습니다 (작업 폴더가 지워졌습니다). The uploaded file is gone.")
+        raise JobFailed(N_("올린 파일이 없습니다 (작업 폴더가 지워졌습니다)."))
     for stale in run.folder.glob("yeollam-batch-*"):  # what a killed attempt had unpacked
         shutil.rmtree(stale, ignore_errors=True)
 
@@ -118,8 +125,9 @@ def ingest(run: Run) -> dict:
     limits = Limits(max_records=run.settings.get("MAX_BATCH_RECORDS"), unpack_dir=run.folder, on_outcome=decided)
     report = services.ingest_batch(run.store, run.engine, run.data_dir, [upload], run.job.who,
                                    source=run.job.source, each=counted, limits=limits)
-    if report.unreadable and not report.outcomes:
-        raise JobFailed("읽을 수 없는 묶음 (The batch was refused): " + "; ".join(report.unreadable))
+    if report.unreadable and not report.outcomes:  # one upload: one batch, refused whole
+        why = getattr(report.unreadable[0], "refusal", None) if len(report.unreadable) == 1 else None
+        raise JobFailed(N_("읽을 수 없는 묶음: %(why)s"), why=why or "; ".join(report.unreadable))
     data = report.as_dict()
     data["resumed"] = run.job.attempts - 1  # attempts before this one, cut short by a stopped worker
     return data
@@ -163,7 +171,7 @@ def ocr(run: Run) -> dict:
         outcomes = services.read_scans(run.store, run.engine, each=counted, budget=scans.budget_from(run.settings),
                                        page_done=lambda: run.progress())  # a heartbeat between long pages
     except scans.Unavailable as exc:
-        raise JobFailed(f"OCR 프로그램(tesseract)이 설치되어 있지 않습니다. {exc}") from exc
+        raise JobFailed(N_("OCR 프로그램(tesseract)이 설치되어 있지 않습니다: %(why)s"), why=str(exc)) from exc
     failed = [o for o in outcomes if o.failed]
     run.progress(len(outcomes), rejected=len(failed), force=True)
     # file names and reasons only: a withheld scan's name is public anyway, its text never goes here
@@ -200,12 +208,12 @@ def run(store: Store, engine: Engine, data_dir: Path, job_id: int, settings: dic
         report = KINDS[job.kind](attempt)
     except JobFailed as exc:
         attempt.progress(force=True)
-        store.finish_job(job_id, JobState.FAILED, message=str(exc))
+        store.finish_job(job_id, JobState.FAILED, message=exc)
     except Exception as exc:  # noqa: BLE001 - a job's failure is reported, the worker goes on
         log.exception("job %s (%s) failed", job_id, job.kind)
         attempt.progress(force=True)
-        store.finish_job(job_id, JobState.FAILED, message=f"작업이 실패했습니다. The job failed: "
-                                                          f"{type(exc).__name__}: {str(exc)[:300]}")
+        store.finish_job(job_id, JobState.FAILED, message=JobFailed(
+            N_("작업이 실패했습니다: %(error)s"), error=f"{type(exc).__name__}: {str(exc)[:300]}"))
     else:
         attempt.progress(force=True)
         store.finish_job(job_id, JobState.DONE, report=report)
@@ -242,8 +250,7 @@ def recover(store: Store, data_dir: Path) -> list[int]:
             continue
         if job.attempts >= MAX_ATTEMPTS:
             store.finish_job(job.id, JobState.FAILED,
-                             message=f"작업하던 워커가 {job.attempts}번 멈춰 중단했습니다. "
-                                     f"The worker stopped {job.attempts} times during this job.")
+                             message=JobFailed(N_("작업하던 워커가 %(n)s번 멈춰 중단했습니다."), n=job.attempts))
             shutil.rmtree(job_dir(data_dir, job.id), ignore_errors=True)
         elif store.requeue_job(job.id, job.owner):
             log.warning("job %s (%s): its worker %s is gone; resumed", job.id, job.kind, job.owner)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .extract.safezip import ZipRefused, ZipTooLarge, open_zip
+from .messages import N_, Refusal, Words
 
 MAX_BATCH_MEMBERS = 50_000
 # zipfile reads the central directory whole and keeps a ZipInfo per entry: this bounds both
@@ -24,8 +25,29 @@ MAX_MEMBER_RATIO = 100
 MAX_MEMBER_DEPTH = 16
 
 
-class BatchError(Exception):
-    """A batch that cannot be read at all (not one bad record)."""
+class BatchError(Refusal, Exception):
+    """A batch that cannot be read at all (not one bad record): `BatchError(N_("%(path)s: …"), path=…, …)`.
+
+    `str()` is the English `ingest` has always printed (`unreadable …`, `ingest --json`'s `unreadable`);
+    a page words it in the reader's language, a refusal among its params (a ZipTooLarge) with it.
+    """
+
+    def worded(self, translate) -> str:
+        params = {k: v.worded(translate) if isinstance(v, Refusal) else
+                  ", ".join(translate(w) for w in v) if isinstance(v, Words) else v for k, v in self.params.items()}
+        return translate(self.msgid) % params
+
+    def listed(self) -> Unreadable:
+        """`str(self)` as a report's `unreadable` lists it, the refusal kept on it for a page to word."""
+        said = Unreadable(str(self))
+        said.refusal = self
+        return said
+
+
+class Unreadable(str):
+    """A refused batch in Report.unreadable: the command line's text, and (`refusal`) the BatchError."""
+
+    refusal: BatchError | None = None
 
 
 def record_folders(root: Path) -> list[Path]:
@@ -69,16 +91,16 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return open_zip(path, MAX_BATCH_MEMBERS, MAX_BATCH_DIRECTORY)
     except ZipTooLarge as exc:
-        raise BatchError(f"{path}: {exc}") from exc
+        raise BatchError(N_("%(path)s: %(why)s"), path=str(path), why=exc) from exc
     except (ZipRefused, OSError) as exc:
-        raise BatchError(f"{path}: not a folder or a .zip file") from exc
+        raise BatchError(N_("%(path)s: 폴더도 .zip 파일도 아닙니다"), path=str(path)) from exc
 
 
 def _unpack(zf: zipfile.ZipFile, path: Path, into: Path) -> None:
     """Unpack a zip member by member, never writing outside `into` nor past the caps."""
     infos = zf.infolist()
     if len(infos) > MAX_BATCH_MEMBERS:  # checked by open_zip; kept as a last line
-        raise BatchError(f"{path}: more than {MAX_BATCH_MEMBERS} members")
+        raise BatchError(N_("%(path)s: 항목이 %(max)s개보다 많습니다"), path=str(path), max=MAX_BATCH_MEMBERS)
     budget = MAX_BATCH_BYTES
     files: set[tuple[str, ...]] = set()
     folders: set[tuple[str, ...]] = set()
@@ -87,18 +109,21 @@ def _unpack(zf: zipfile.ZipFile, path: Path, into: Path) -> None:
         if name is None or info.is_dir() or len(name.parts) > MAX_MEMBER_DEPTH:
             continue  # traversal, absolute or too deep names are skipped: the record then lacks the file
         if info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
-            raise BatchError(f"{path}: member {info.filename!r} expands too far (zip bomb?)")
+            raise BatchError(N_("%(path)s: 항목 %(member)s은(는) 풀면 너무 커집니다 (압축 폭탄?)"), path=str(path),
+                             member=repr(info.filename))
         if info.file_size > budget:
-            raise BatchError(f"{path}: the batch expands past {MAX_BATCH_BYTES} bytes")
+            raise BatchError(N_("%(path)s: 묶음을 풀면 %(max)s바이트를 넘습니다"), path=str(path), max=MAX_BATCH_BYTES)
         # a name that is a file in one member and a folder in another cannot be unpacked, and a
         # name given twice would leave on disk another file than a zip tool shows first
         parts = name.parts
         parents = [parts[:i] for i in range(1, len(parts))]
         if parts in folders or (clash := next((p for p in parents if p in files), None)):
             shown = "/".join(parts if parts in folders else clash)
-            raise BatchError(f"{path}: {shown!r} is both a file and a folder in the zip")
+            raise BatchError(N_("%(path)s: %(name)s은(는) zip 안에서 파일이면서 폴더입니다"), path=str(path),
+                             name=repr(shown))
         if parts in files:
-            raise BatchError(f"{path}: member {str(name)!r} is in the zip twice")
+            raise BatchError(N_("%(path)s: 항목 %(member)s이(가) zip에 두 번 들어 있습니다"), path=str(path),
+                             member=repr(str(name)))
         files.add(parts)
         folders.update(parents)
         target = into / name
@@ -109,13 +134,16 @@ def _unpack(zf: zipfile.ZipFile, path: Path, into: Path) -> None:
                 while chunk := src.read(1 << 20):
                     written += len(chunk)
                     if written > info.file_size:
-                        raise BatchError(f"{path}: member {info.filename!r} is larger than declared")
+                        raise BatchError(N_("%(path)s: 항목 %(member)s이(가) 적힌 크기보다 큽니다"), path=str(path),
+                                         member=repr(info.filename))
                     out.write(chunk)
         except OSError as exc:  # e.g. a name too long for the file system, or the disk full
-            raise BatchError(f"{path}: member {info.filename!r} cannot be unpacked ({exc.strerror or exc})") from exc
+            raise BatchError(N_("%(path)s: 항목 %(member)s을(를) 풀 수 없습니다 (%(why)s)"), path=str(path),
+                             member=repr(info.filename), why=str(exc.strerror or exc)) from exc
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             # a damaged member, an unknown compression method, an encrypted member
-            raise BatchError(f"{path}: member {info.filename!r} cannot be unpacked ({exc})") from exc
+            raise BatchError(N_("%(path)s: 항목 %(member)s을(를) 풀 수 없습니다 (%(why)s)"), path=str(path),
+                             member=repr(info.filename), why=str(exc)) from exc
         budget -= written
 
 

@@ -14,6 +14,7 @@ from .blobs import Staged, sha256_of
 from .disclosure import Disclosure
 from .extract import EXTRACTOR_VERSION, OCR_REASONS, extract_text, media_type_of
 from .ingest_group import Group, Prepared
+from .messages import N_
 from .outcomes import DropFromIndex, IndexLock, Limits, Outcome, Report, Status
 from .pii import find_personal_data
 from .records import Attachment, Record, TextStatus
@@ -51,9 +52,8 @@ def ingest_paths(
             with opened(Path(path), limits.unpack_dir) as root:
                 folders = record_folders(root)
                 if limits.max_records is not None and len(folders) > limits.max_records:
-                    raise BatchError(f"{Path(path).name}: {len(folders)} records; a batch may hold "
-                                     f"{limits.max_records} at most (기록 {len(folders)}건: 한 묶음에 "
-                                     f"{limits.max_records}건까지 받습니다)")
+                    raise BatchError(N_("%(name)s: 기록 %(n)s건: 한 묶음에 %(max)s건까지 받습니다"), cli="both",
+                                     name=Path(path).name, n=len(folders), max=limits.max_records)
                 for folder in each(folders, str(path)):
                     try:
                         group.add(prepare_record(store, folder, seen))
@@ -63,7 +63,7 @@ def ingest_paths(
                         group.commit()
                 group.commit()  # before the unpacked batch goes
         except BatchError as exc:
-            report.unreadable.append(str(exc))
+            report.unreadable.append(exc.listed())  # the CLI's text, the refusal kept for a page
     return report
 
 

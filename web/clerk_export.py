@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 import services
 from archive import export as bag
 from archive.accounts import NotPermitted
+from archive.messages import N_
 from archive.store import JobState, Store
 from index.lang import QueryRefused
 
@@ -109,10 +110,11 @@ def download(job_id: int):
 
 # -- the worker's side ---------------------------------------------------------------------
 
-def _failed(message: str):
+def _failed(msgid: str, **params):
+    """A JobFailed: its msgid and params kept in the store, worded on the job's page in the clerk's language."""
     from jobs import JobFailed
 
-    return JobFailed(message)
+    return JobFailed(msgid, **params)
 
 
 def run_export(run, app) -> dict:
@@ -120,7 +122,7 @@ def run_export(run, app) -> dict:
     if app is None and has_app_context():
         app = current_app._get_current_object()
     if app is None:
-        raise _failed("내보내기는 워커(flask worker)에서만 돌 수 있습니다. An export runs in the worker only.")
+        raise _failed(N_("내보내기는 워커(flask worker)에서만 돌 수 있습니다."))
     url = urlsplit(run.job.source or "")
     query = dict(parse_qsl(url.query))
     server = app.config.get("SERVER_NAME")
@@ -134,12 +136,12 @@ def run_export(run, app) -> dict:
         try:
             prepared = prepare(app.extensions["search_engine"], run.store, search_request(query), query, portal, limit)
         except QueryRefused as exc:
-            raise _failed(f"검색을 실행할 수 없습니다: {exc}") from None
+            raise _failed(N_("검색을 실행할 수 없습니다: %(why)s"), why=exc) from None
         except TooMany:
-            raise _failed(f"맞는 기록이 {limit:,}건보다 많습니다. 검색 조건을 좁히십시오. "
-                          f"More than {limit:,} records match; narrow the search.") from None
+            raise _failed(N_("맞는 기록이 %(limit)s건보다 많습니다. 검색 조건을 좁히십시오."),
+                          limit=f"{limit:,}") from None
         if not prepared.planned:
-            raise _failed("검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다. No record matches this search.")
+            raise _failed(N_("검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다."))
         run.progress(0, len(prepared.planned), force=True)
         outcome = _write_zip(run, folder, prepared)
     size = zip_path(run.data_dir, run.job.id).stat().st_size
@@ -203,7 +205,12 @@ def sweep(store: Store, data: Path, keep_hours: float) -> list[str]:
     return removed
 
 
+def job_message(job) -> str | None:
+    """Why a job failed, in the reader's language (its stored msgid and params); an old plain message as it reads."""
+    return refusal_text(job.notice) if job.notice is not None else job.message
+
+
 @bp.app_context_processor
 def _helpers() -> dict:
-    """`export_available(job_id)` for the job page: whether the zip is still on disk."""
-    return {"export_available": lambda job_id: zip_path(data_dir(), job_id).is_file()}
+    """For the job pages: `export_available(job_id)` (whether the zip is still on disk), `job_message(job)`."""
+    return {"export_available": lambda job_id: zip_path(data_dir(), job_id).is_file(), "job_message": job_message}

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context
+from flask_babel import gettext as _
 
 from archive import export
 from archive.store import Store
@@ -81,13 +82,11 @@ def prepare(engine, store, req: SearchRequest, query: dict[str, str], portal: st
 
 
 def _limits_message(what: str) -> str:
+    """The 413's description in the reader's language; `what` (already worded) says which limit was passed."""
     config = current_app.config
-    return (f"내보내기는 웹에서 한 번에 기록 {config['EXPORT_MAX_RECORDS']:,}건, 원본 "
-            f"{config['EXPORT_MAX_BYTES'] / 1024**3:,.1f} GiB까지입니다 ({what}). 검색 조건을 좁히거나 명령줄에서 "
-            f"`flask --app app export OUT_DIR --q …`로 내보내십시오. "
-            f"The web export is limited to {config['EXPORT_MAX_RECORDS']:,} records and "
-            f"{config['EXPORT_MAX_BYTES'] / 1024**3:,.1f} GiB of originals; narrow the search, or use the "
-            f"command line: flask --app app export OUT_DIR --q ...")
+    return _("내보내기는 웹에서 한 번에 기록 %(records)s건, 원본 %(gib)s GiB까지입니다 (%(what)s). 검색 조건을 "
+             "좁히거나 명령줄에서 `flask --app app export OUT_DIR --q …`로 내보내십시오.",
+             records=f"{config['EXPORT_MAX_RECORDS']:,}", gib=f"{config['EXPORT_MAX_BYTES'] / 1024**3:,.1f}", what=what)
 
 
 @bp.get("/export.zip")
@@ -102,17 +101,17 @@ def export_zip():
     except QueryRefused as exc:
         abort(exc.status, description=refusal_text(exc))
     except TooMany:
-        abort(413, description=_limits_message("more records match"))
+        abort(413, description=_limits_message(_("맞는 기록이 더 많습니다")))
     if not prepared.planned:
-        abort(404, description="검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다. No record matches this search.")
+        abort(404, description=_("검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다."))
     if prepared.bytes > config["EXPORT_MAX_BYTES"]:
-        abort(413, description=_limits_message(f"{prepared.bytes / 1024**3:,.2f} GiB match"))
+        matched = _("맞는 원본이 %(gib)s GiB입니다", gib=f"{prepared.bytes / 1024**3:,.2f}")
+        abort(413, description=_limits_message(matched))
     slot = _take_slot(data_dir(), config["EXPORT_CONCURRENT"])
     if slot is None:
         running = config["EXPORT_CONCURRENT"]
-        abort(503, description=f"지금은 다른 내보내기 {running}건이 진행 중입니다. 잠시 뒤 다시 시도하거나 명령줄"
-                               f"(flask --app app export)을 쓰십시오. {running} exports are under way; try again "
-                               "in a minute, or use the command line.")
+        abort(503, description=_("지금은 다른 내보내기 %(running)s건이 진행 중입니다. 잠시 뒤 다시 시도하거나 "
+                                 "명령줄(flask --app app export)을 쓰십시오.", running=running))
     root = f"yeollam-export-{prepared.info['Bagging-Date']}"
     response = Response(stream_with_context(_streamed(root, prepared)), mimetype="application/zip")
     response.call_on_close(slot.close)  # however the response ends: read whole, cut off, never read

@@ -15,12 +15,17 @@ import struct
 import zipfile
 from pathlib import Path
 
+from ..messages import N_, Refusal
+
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # zipfile.structCentralDir
 _CENTRAL_MAGIC = b"PK\x01\x02"
 
 
-class ZipRefused(Exception):
-    """A file that cannot be opened as a zip; the message says why."""
+class ZipRefused(Refusal, Exception):
+    """A file that cannot be opened as a zip: `ZipRefused(N_("…"), …)`, a Korean msgid and its params.
+
+    `str()` is the English the command line has always printed; a page words it in the reader's language.
+    """
 
 
 class ZipTooLarge(ZipRefused):
@@ -49,31 +54,32 @@ def check_directory(fp, max_members: int, max_directory: int) -> None:
         # zipfile's own reader of the end records, so that the record checked is the one used
         endrec = zipfile._EndRecData(fp)
     except OSError as exc:
-        raise ZipRefused(f"not a zip file ({exc})") from exc
+        raise ZipRefused(N_("zip 파일이 아닙니다 (%(why)s)"), why=str(exc)) from exc
     if not endrec:
-        raise ZipRefused("not a zip file (no end-of-central-directory record)")
+        raise ZipRefused(N_("zip 파일이 아닙니다 (중앙 디렉터리의 끝 레코드가 없습니다)"))
     entries = endrec[zipfile._ECD_ENTRIES_TOTAL]
     size_cd, offset_cd = endrec[zipfile._ECD_SIZE], endrec[zipfile._ECD_OFFSET]
     if entries > max_members:
-        raise ZipTooLarge(f"its directory lists {entries} members, more than {max_members}")
+        raise ZipTooLarge(N_("목록에 항목이 %(n)s개 있어 %(max)s개보다 많습니다"), n=entries, max=max_members)
     if size_cd > max_directory:
-        raise ZipTooLarge(f"its central directory is {size_cd} bytes, more than {max_directory}")
+        raise ZipTooLarge(N_("중앙 디렉터리가 %(size)s바이트로 %(max)s바이트보다 큽니다"), size=size_cd,
+                          max=max_directory)
     # where zipfile will start reading the directory (_RealGetContents)
     concat = endrec[zipfile._ECD_LOCATION] - size_cd - offset_cd
     if endrec[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
         concat -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
     start = offset_cd + concat
     if start < 0:
-        raise ZipRefused("not a zip file (bad offset for the central directory)")
+        raise ZipRefused(N_("zip 파일이 아닙니다 (중앙 디렉터리의 위치가 잘못되었습니다)"))
     fp.seek(start)
     total = count = 0
     while total < size_cd:
         header = fp.read(_CENTRAL.size)
         if len(header) != _CENTRAL.size or header[:4] != _CENTRAL_MAGIC:
-            raise ZipRefused("not a zip file (damaged central directory)")
+            raise ZipRefused(N_("zip 파일이 아닙니다 (중앙 디렉터리가 손상되었습니다)"))
         count += 1
         if count > max_members:
-            raise ZipTooLarge(f"its directory holds more than {max_members} members")
+            raise ZipTooLarge(N_("목록의 항목이 %(max)s개보다 많습니다"), max=max_members)
         fields = _CENTRAL.unpack(header)
         skip = sum(fields[i] for i in (zipfile._CD_FILENAME_LENGTH, zipfile._CD_EXTRA_FIELD_LENGTH,
                                        zipfile._CD_COMMENT_LENGTH))
@@ -93,7 +99,7 @@ def open_zip(path: Path, max_members: int, max_directory: int) -> zipfile.ZipFil
         return _OwnedZip(fp)
     except zipfile.BadZipFile as exc:
         fp.close()
-        raise ZipRefused(f"not a zip file ({exc})") from exc
+        raise ZipRefused(N_("zip 파일이 아닙니다 (%(why)s)"), why=str(exc)) from exc
     except BaseException:
         fp.close()
         raise

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..messages import Refusal, Words
 from .connection import now_iso
 
 
@@ -22,6 +23,59 @@ class JobState(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (JobState.DONE, JobState.FAILED)
+
+
+class JobMessage(Refusal, Exception):
+    """Why a job failed: a msgid and its parameters, kept so that a page words it in the reader's language.
+
+    The `message` column holds it as JSON, `{"msgid": "…", "params": {…}}`; a parameter may itself be
+    a refusal (a batch's BatchError in an ingest's failure), kept the same way and worded with it.
+    `str()` is what `jobs --json` always printed: the Korean, then the English. A message stored as
+    plain text before (or by anything else) is no JobMessage and is shown as it reads.
+    """
+
+    cli = "both"
+
+    def worded(self, translate) -> str:
+        params = {k: v.worded(translate) if isinstance(v, Refusal) else
+                  ", ".join(translate(w) for w in v) if isinstance(v, Words) else v for k, v in self.params.items()}
+        return translate(self.msgid) % params
+
+    @classmethod
+    def of(cls, refusal: Refusal) -> JobMessage:
+        """Any refusal (a JobFailed, a BatchError) as a JobMessage, its refusal parameters too."""
+        return cls(refusal.msgid, **{k: cls.of(v) if isinstance(v, Refusal) else v for k, v in refusal.params.items()})
+
+    def as_json(self) -> dict:
+        return {"msgid": self.msgid, "params": {k: v.as_json() if isinstance(v, JobMessage) else
+                                                {"words": list(v)} if isinstance(v, Words) else v
+                                                for k, v in self.params.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> JobMessage:
+        def param(v):
+            if isinstance(v, dict) and isinstance(v.get("msgid"), str):
+                return cls.from_json(v)
+            return Words(v["words"]) if isinstance(v, dict) and isinstance(v.get("words"), list) else v
+        return cls(data["msgid"], **{k: param(v) for k, v in (data.get("params") or {}).items()})
+
+
+def stored_message(message: str | Refusal | None) -> str | None:
+    """What the `message` column keeps: a refusal as JSON (msgid and params), a string as it is."""
+    if isinstance(message, Refusal):
+        return json.dumps(JobMessage.of(message).as_json(), ensure_ascii=False)
+    return message
+
+
+def read_message(raw: str | None) -> JobMessage | None:
+    """The JobMessage a `message` column holds, or None for none or plain text (shown as it reads)."""
+    if not raw or not raw.startswith("{"):
+        return None
+    try:
+        data = json.loads(raw)
+        return JobMessage.from_json(data) if isinstance(data, dict) and isinstance(data.get("msgid"), str) else None
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -42,6 +96,7 @@ class Job:
     attempts: int
     owner: str | None
     heartbeat_at: str | None
+    notice: JobMessage | None = None  # `message` as a msgid and params, for a page to word (None: plain text)
 
     def as_dict(self) -> dict:
         """The `jobs --json` row (interface.md), with the keys docs/interface-additions.md adds."""
@@ -51,10 +106,12 @@ class Job:
 
 
 def _job(row) -> Job:
+    notice = read_message(row["message"])
     return Job(row["id"], row["kind"], JobState(row["state"]), row["done"], row["total"], row["rejected"],
-               json.loads(row["report"]) if row["report"] else None, row["message"], row["who"], row["source"],
+               json.loads(row["report"]) if row["report"] else None,
+               str(notice) if notice is not None else row["message"], row["who"], row["source"],
                row["created_at"], row["started_at"], row["finished_at"], row["attempts"], row["owner"],
-               row["heartbeat_at"])
+               row["heartbeat_at"], notice)
 
 
 class JobsMixin:
@@ -100,7 +157,10 @@ class JobsMixin:
         self._run("UPDATE jobs SET done = ?, total = ?, rejected = ?, heartbeat_at = ? WHERE id = ?",
                   (done, total, rejected, now_iso(), job_id))
 
-    def finish_job(self, job_id: int, state: JobState, report: dict | None = None, message: str | None = None) -> None:
+    def finish_job(self, job_id: int, state: JobState, report: dict | None = None,
+                   message: str | Refusal | None = None) -> None:
+        """End a job; `message` (why it failed) a refusal, kept as its msgid and params (JobMessage), or text."""
+        message = stored_message(message)
         self._run("UPDATE jobs SET state = ?, report = ?, message = ?, finished_at = ?, owner = NULL WHERE id = ?",
                   (state.value, json.dumps(report, ensure_ascii=False) if report is not None else None, message,
                    now_iso(), job_id))

@@ -162,7 +162,7 @@ print(json.dumps({{"status": response.status_code, "page": response.get_data(as_
           f"to {out['peak_mb']:.0f} MB")
     assert out["grown_mb"] < 100, out["grown_mb"]
     assert out["status"] == 200
-    assert "읽을 수 없는 묶음" in out["page"] and "lists 1000000 members, more than 50000" in out["page"]
+    assert "읽을 수 없는 묶음" in out["page"] and "목록에 항목이 1000000개 있어 50000개보다 많습니다" in out["page"]
 
 
 @pytest.mark.parametrize("members", [
@@ -185,7 +185,7 @@ def test_a_clerk_upload_that_cannot_be_unpacked_gets_its_reason_not_a_500(clerk_
     response = upload_batch(client, clerk_app, upload.getvalue())
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "읽을 수 없는 묶음" in page and ("is both a file and a folder" in page or "cannot be unpacked" in page)
+    assert "읽을 수 없는 묶음" in page and ("zip 안에서 파일이면서 폴더입니다" in page or "풀 수 없습니다" in page)
 
 
 def test_names_and_metadata_with_controls_or_bidi_are_refused_per_record(app, tmp_path):
