@@ -15,8 +15,9 @@ A kind of job is one function, registered by name:
         return {...}                  # the job's report, kept in the store as JSON
 
 and is started with `services.submit_job(store, data_dir, "export", who, ...)`. Raise JobFailed
-with a message for a clean failure. A job may be run more than once (its worker was killed; it
-is resumed up to MAX_ATTEMPTS times), so a kind must be safe to run again from the start —
+(a Refusal: a Korean msgid and params, worded on the job's page) for a clean failure. A job may
+be run more than once (its worker was killed; it is resumed up to MAX_ATTEMPTS times), so a kind
+must be safe to run again from the start —
 ingest is (records already stored come back `unchanged`). `run.folder` is the job's own
 folder under DATA_DIR/uploads; it is removed when the job ends, however it ends.
 """
@@ -37,8 +38,9 @@ from pathlib import Path
 import services
 from archive import ocr as scan_reader
 from archive.ingest import Limits, Outcome, Status
-from archive.messages import N_, Refusal
+from archive.messages import Refusal
 from archive.store import Job, JobState, Store
+from archive.store import jobs as said
 from index import service as search
 from index.engine import Engine
 
@@ -111,7 +113,7 @@ def ingest(run: Run) -> dict:
     """A batch the web stored in the job's folder, ingested as `flask ingest` does, record by record."""
     upload = run.folder / UPLOAD_NAME
     if not upload.is_file():
-        raise JobFailed(N_("올린 파일이 없습니다 (작업 폴더가 지워졌습니다)."))
+        raise JobFailed(said.UPLOAD_GONE)
     for stale in run.folder.glob("yeollam-batch-*"):  # what a killed attempt had unpacked
         shutil.rmtree(stale, ignore_errors=True)
 
@@ -127,7 +129,7 @@ def ingest(run: Run) -> dict:
                                    source=run.job.source, each=counted, limits=limits)
     if report.unreadable and not report.outcomes:  # one upload: one batch, refused whole
         why = getattr(report.unreadable[0], "refusal", None) if len(report.unreadable) == 1 else None
-        raise JobFailed(N_("읽을 수 없는 묶음: %(why)s"), why=why or "; ".join(report.unreadable))
+        raise JobFailed(said.BATCH_REFUSED, why=why or "; ".join(report.unreadable))
     data = report.as_dict()
     data["resumed"] = run.job.attempts - 1  # attempts before this one, cut short by a stopped worker
     return data
@@ -171,7 +173,7 @@ def ocr(run: Run) -> dict:
         outcomes = services.read_scans(run.store, run.engine, each=counted, budget=scans.budget_from(run.settings),
                                        page_done=lambda: run.progress())  # a heartbeat between long pages
     except scans.Unavailable as exc:
-        raise JobFailed(N_("OCR 프로그램(tesseract)이 설치되어 있지 않습니다: %(why)s"), why=str(exc)) from exc
+        raise JobFailed(said.NO_TESSERACT, why=str(exc)) from exc
     failed = [o for o in outcomes if o.failed]
     run.progress(len(outcomes), rejected=len(failed), force=True)
     # file names and reasons only: a withheld scan's name is public anyway, its text never goes here
@@ -213,7 +215,7 @@ def run(store: Store, engine: Engine, data_dir: Path, job_id: int, settings: dic
         log.exception("job %s (%s) failed", job_id, job.kind)
         attempt.progress(force=True)
         store.finish_job(job_id, JobState.FAILED, message=JobFailed(
-            N_("작업이 실패했습니다: %(error)s"), error=f"{type(exc).__name__}: {str(exc)[:300]}"))
+            said.BROKE, error=f"{type(exc).__name__}: {str(exc)[:300]}"))
     else:
         attempt.progress(force=True)
         store.finish_job(job_id, JobState.DONE, report=report)
@@ -250,7 +252,7 @@ def recover(store: Store, data_dir: Path) -> list[int]:
             continue
         if job.attempts >= MAX_ATTEMPTS:
             store.finish_job(job.id, JobState.FAILED,
-                             message=JobFailed(N_("작업하던 워커가 %(n)s번 멈춰 중단했습니다."), n=job.attempts))
+                             message=JobFailed(said.WORKER_STOPPED, n=job.attempts))
             shutil.rmtree(job_dir(data_dir, job.id), ignore_errors=True)
         elif store.requeue_job(job.id, job.owner):
             log.warning("job %s (%s): its worker %s is gone; resumed", job.id, job.kind, job.owner)

@@ -6,8 +6,16 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..messages import Refusal, Words
+from ..messages import N_, Refusal, Words
 from .connection import now_iso
+
+# Why a job failed, as jobs.py (the worker) says it: marked here, where `make messages` extracts them
+# (babel.cfg reads archive/, not jobs.py); the kinds' own (web/clerk_export.py's) are marked where raised.
+UPLOAD_GONE = N_("올린 파일이 없습니다 (작업 폴더가 지워졌습니다).")
+BATCH_REFUSED = N_("읽을 수 없는 묶음: %(why)s")
+NO_TESSERACT = N_("OCR 프로그램(tesseract)이 설치되어 있지 않습니다: %(why)s")
+BROKE = N_("작업이 실패했습니다: %(error)s")
+WORKER_STOPPED = N_("작업하던 워커가 %(n)s번 멈춰 중단했습니다.")
 
 
 class JobState(StrEnum):

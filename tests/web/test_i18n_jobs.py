@@ -162,3 +162,23 @@ def test_the_command_line_prints_both_languages_as_before(own_app):
     assert result.exit_code == 0, result.output
     (row,) = [r for r in json.loads(result.output) if r["id"] == job_id]
     assert row["message"] == "작업하던 워커가 3번 멈춰 중단했습니다. The worker stopped 3 times during this job."
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_the_web_exports_limits_speak_the_readers_language(own_app, tmp_path, english):
+    upload(_client(own_app, False), own_app, job_batch(tmp_path / "b", 2))
+    own_app.config["EXPORT_MAX_RECORDS"] = 1
+    visitor = own_app.test_client()
+    if english:
+        visitor.get("/?lang=en")
+    too_many = visitor.get("/export.zip")
+    nothing = visitor.get("/export.zip", query_string={"q": "없는낱말"})
+    pages = too_many.get_data(as_text=True), html.unescape(nothing.get_data(as_text=True))
+    assert (too_many.status_code, nothing.status_code) == (413, 404)
+    korean = ("내보내기는 웹에서 한 번에 기록 1건, 원본 2.0 GiB까지입니다 (맞는 기록이 더 많습니다).",
+              "검색 조건에 맞는 기록이 없어 내보낼 것이 없습니다.")
+    english_text = ("The web export is limited to 1 records and 2.0 GiB of originals (more records match); "
+                    "narrow the search, or use the command line: `flask --app app export OUT_DIR --q …`",
+                    "No record matches this search: there is nothing to export.")
+    for page, ko, en in zip(pages, korean, english_text, strict=True):
+        assert (en in page and ko not in page) if english else (ko in page and en not in page)
