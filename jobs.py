@@ -41,6 +41,7 @@ from archive.ingest import Limits, Outcome, Status
 from archive.messages import Refusal
 from archive.store import Job, JobState, Store
 from archive.store import jobs as said
+from archive.validate import Problem
 from index import service as search
 from index.engine import Engine
 
@@ -132,6 +133,11 @@ def ingest(run: Run) -> dict:
         raise JobFailed(said.BATCH_REFUSED, why=why or "; ".join(report.unreadable))
     data = report.as_dict()
     data["resumed"] = run.job.attempts - 1  # attempts before this one, cut short by a stopped worker
+    # a rejected record's reasons as msgids and params too (archive.validate.Problem), for the job's page
+    # to word in the reader's language: {record's index: [a reason's {"msgid", "params"}, or null]}
+    data["problem_messages"] = {
+        str(i): [p.as_json() if isinstance(p, Problem) else None for p in o.problems]
+        for i, o in enumerate(report.outcomes) if any(isinstance(p, Problem) for p in o.problems)}
     return data
 
 

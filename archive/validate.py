@@ -13,6 +13,35 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from .disclosure import Disclosure, derive_level, unknown_grounds
 from .licences import licence
+from .messages import N_, Words, english
+
+
+class Problem(str):
+    """One reason a record is rejected: the English `ingest` has always printed (the str itself), and
+    its Korean msgid and params (`msgid`, `params`), for a page to word in the reader's language.
+
+    A param may be a Problem itself (a file name's problem inside its field's) or catalog Words.
+    """
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, /, **params):
+        said = super().__new__(cls, _word(english, msgid, params))
+        said.msgid, said.params = msgid, params
+        return said
+
+    def as_json(self) -> dict:
+        """`{"msgid": …, "params": {…}}`, as a job's stored message (archive.store.jobs.JobMessage reads it)."""
+        return {"msgid": self.msgid, "params": {k: v.as_json() if isinstance(v, Problem) else
+                                                {"words": list(v)} if isinstance(v, Words) else v
+                                                for k, v in self.params.items()}}
+
+
+def _word(translate, msgid: str, params: dict) -> str:
+    return translate(msgid) % {k: _word(translate, v.msgid, v.params) if isinstance(v, Problem) else
+                               ", ".join(translate(w) for w in v) if isinstance(v, Words) else v
+                               for k, v in params.items()}
 
 
 @cache
@@ -40,21 +69,22 @@ _LONG_TEXT = {("summary",), ("attachments", "note")}
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _describe(char: str) -> str:
+def _describe(char: str) -> dict:
+    """The params `char` ("U+202E") and `kind` (catalog words) that say which character it is."""
     code = ord(char)
     if 0xD800 <= code <= 0xDFFF:
-        kind = "a lone surrogate"
+        kind = N_("짝이 없는 서로게이트")
     elif code & 0xFFFE == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
-        kind = "a noncharacter"
+        kind = N_("비문자")
     elif char in "\u2028\u2029" or char in "\t\n\r":
-        kind = "a line break or tab"
+        kind = N_("줄바꿈이나 탭")
     elif _BIDI.match(char):
-        kind = "a bidirectional control"
+        kind = N_("양방향 제어 문자")
     elif unicodedata.category(char) == "Cf":
-        kind = "an invisible formatting character"
+        kind = N_("보이지 않는 서식 문자")
     else:
-        kind = "a control character"
-    return f"U+{code:04X} ({kind})"
+        kind = N_("제어 문자")
+    return {"char": f"U+{code:04X}", "kind": Words([kind])}
 
 
 def _strings(value, path=()):
@@ -79,11 +109,12 @@ def character_problems(data: dict) -> list[str]:
             continue
         pattern = _BAD_IN_TEXT if fields in _LONG_TEXT else _BAD_IN_LINE
         if m := pattern.search(value):
-            problems.append(f"{_where(path)}: {_describe(m.group())} at character {m.start() + 1} is not allowed")
+            problems.append(Problem(N_("%(where)s: %(char)s(%(kind)s): %(at)s번째 글자로 쓸 수 없습니다"),
+                                    where=_where(path), at=m.start() + 1, **_describe(m.group())))
     return problems
 
 
-def name_problem(name: str) -> str | None:
+def name_problem(name: str) -> Problem | None:
     """Return why a file name could disguise itself or break a download, or None.
 
     Controls (CR/LF would break the download's headers) and invisible formatting characters
@@ -91,7 +122,8 @@ def name_problem(name: str) -> str | None:
     """
     for char in name:
         if _BAD_IN_LINE.match(char) or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-            return f"{name!r} holds {_describe(char)}, not allowed in a file name"
+            return Problem(N_("%(name)s에 %(char)s(%(kind)s)이(가) 있습니다: 파일 이름에 쓸 수 없습니다"),
+                           name=repr(name), **_describe(char))
     return None
 
 
@@ -124,30 +156,34 @@ def _attachment_problems(where: str, att: dict, folder: Path, names: set[str]) -
     problems = []
     name = att["file"]
     if m := _BIDI.search(att.get("title", "")):
-        problems.append(f"{where}.title: {_describe(m.group())} at character {m.start() + 1} is not allowed"
-                        " (it can make the title show another file type)")
+        problems.append(Problem(N_("%(where)s.title: %(char)s(%(kind)s): %(at)s번째 글자로 쓸 수 없습니다 "
+                                   "(제목이 다른 파일 형식처럼 보일 수 있습니다)"),
+                                where=where, at=m.start() + 1, **_describe(m.group())))
     if unsafe_name(name):
-        return problems + [f"{where}.file: unsafe file name {name!r} (no /, \\, .. or absolute paths)"]
+        return problems + [Problem(N_("%(where)s.file: 안전하지 않은 파일 이름 %(name)s "
+                                      "(/, \\, .., 절대 경로는 쓸 수 없습니다)"), where=where, name=repr(name))]
     if bad := name_problem(name):
-        return problems + [f"{where}.file: {bad}"]
+        return problems + [Problem(N_("%(where)s.file: %(why)s"), where=where, why=bad)]
     if unicodedata.normalize("NFC", name) in names:
-        problems.append(f"{where}.file: {name!r} is named twice")
+        problems.append(Problem(N_("%(where)s.file: %(name)s이(가) 두 번 나옵니다"), where=where, name=repr(name)))
     names.add(unicodedata.normalize("NFC", name))
     if find_file(folder, name) is None:
-        problems.append(f"{where}.file: {name!r} is not a file in the record folder")
+        problems.append(Problem(N_("%(where)s.file: %(name)s은(는) 기록 폴더의 파일이 아닙니다"),
+                                where=where, name=repr(name)))
     if att["disclosure"] == "public" and att.get("grounds"):
-        problems.append(f"{where}.grounds: a public attachment has no grounds")
+        problems.append(Problem(N_("%(where)s.grounds: 공개 첨부파일에는 비공개 근거를 적지 않습니다"), where=where))
     if bad := unknown_grounds(att.get("grounds", [])):
-        problems.append(f"{where}.grounds: unknown ground(s) {bad}")
+        problems.append(Problem(N_("%(where)s.grounds: 알 수 없는 근거 %(grounds)s"), where=where, grounds=str(bad)))
     return problems
 
 
 def problems_of(data, folder: Path) -> list[str]:
     """Return every problem of one record as 'field: reason'; empty when it may go in."""
     if not isinstance(data, dict):
-        return ["record: record.json must hold a JSON object"]
+        return [Problem(N_("record: record.json에는 JSON 객체가 있어야 합니다"))]
     schema_errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    problems = [f"{_where(e.absolute_path)}: {e.message}" for e in schema_errors]
+    # the schema's own reasons are jsonschema's English: a param, as they read
+    problems = [Problem(N_("%(path)s: %(why)s"), path=_where(e.absolute_path), why=e.message) for e in schema_errors]
     if problems:
         return problems
     problems = character_problems(data)
@@ -157,17 +193,16 @@ def problems_of(data, folder: Path) -> list[str]:
     for i, att in enumerate(attachments, start=1):
         problems += _attachment_problems(f"attachments[{i}]", att, folder, names)
     if bad := unknown_grounds(data.get("withheld_grounds", [])):
-        problems.append(f"withheld_grounds: unknown ground(s) {bad}")
+        problems.append(Problem(N_("withheld_grounds: 알 수 없는 근거 %(grounds)s"), grounds=str(bad)))
     for code in data.get("licences", []):
         if licence(code) is None:
-            problems.append(f"licences: unknown licence code {code!r}")
+            problems.append(Problem(N_("licences: 알 수 없는 이용허락 코드 %(code)s"), code=repr(code)))
 
     derived = derive_level(
         (Disclosure(a["disclosure"]) for a in attachments), bool(data.get("withheld_grounds"))
     )
     declared = data.get("disclosure")
     if declared and declared != derived.value:
-        problems.append(
-            f"disclosure: declared {declared!r} but the parts make it {derived.value!r}"
-        )
+        problems.append(Problem(N_("disclosure: %(declared)s(으)로 적혔지만 첨부파일로 보면 %(derived)s입니다"),
+                                declared=repr(declared), derived=repr(derived.value)))
     return problems

@@ -210,7 +210,22 @@ def job_message(job) -> str | None:
     return refusal_text(job.notice) if job.notice is not None else job.message
 
 
+def job_problem(report: dict, record: int, problem: int, text: str) -> str:
+    """A rejected record's reason in the reader's language, when its ingest job kept its msgid
+    (`problem_messages`, jobs.py); else as the report reads (older jobs, reasons without a msgid)."""
+    from archive.store.jobs import JobMessage
+
+    kept = ((report.get("problem_messages") or {}).get(str(record)) or [])
+    said = kept[problem] if problem < len(kept) else None
+    try:
+        return refusal_text(JobMessage.from_json(said)) if isinstance(said, dict) else text
+    except (KeyError, TypeError, ValueError):  # a msgid and params that do not fit: the report's own words
+        return text
+
+
 @bp.app_context_processor
 def _helpers() -> dict:
-    """For the job pages: `export_available(job_id)` (whether the zip is still on disk), `job_message(job)`."""
-    return {"export_available": lambda job_id: zip_path(data_dir(), job_id).is_file(), "job_message": job_message}
+    """For the job pages: `export_available(job_id)` (whether the zip is still on disk), `job_message(job)`,
+    `job_problem(report, record, problem, text)`."""
+    return {"export_available": lambda job_id: zip_path(data_dir(), job_id).is_file(), "job_message": job_message,
+            "job_problem": job_problem}

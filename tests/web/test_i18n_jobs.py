@@ -182,3 +182,46 @@ def test_the_web_exports_limits_speak_the_readers_language(own_app, tmp_path, en
                     "No record matches this search: there is nothing to export.")
     for page, ko, en in zip(pages, korean, english_text, strict=True):
         assert (en in page and ko not in page) if english else (ko in page and en not in page)
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(folder))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_a_rejected_records_reasons_speak_the_clerks_language(own_app, tmp_path, english):
+    from tests.builders import batch, record
+
+    folder = batch(tmp_path / "b",
+                   (record(id="R-1", attachments=[{"file": "없음.txt", "disclosure": "public"}]), {}),
+                   (record(id="R-2", attachments=[{"file": "본문.txt", "disclosure": "public",
+                                                   "title": "보고서\u202excod.exe"}]), {"본문.txt": "본문"}))
+    (folder / "R-3").mkdir()
+    (folder / "R-3" / "record.json").write_text("[]", encoding="utf-8")
+    own_app.config["MAX_BATCH_RECORDS"] = 10
+    page = html.unescape(upload(_client(own_app, english), own_app, _zip_folder(folder)).get_data(as_text=True))
+    korean = ["attachments[1].file: '없음.txt'은(는) 기록 폴더의 파일이 아닙니다",
+              "attachments[1].title: U+202E(양방향 제어 문자): 4번째 글자로 쓸 수 없습니다 "
+              "(제목이 다른 파일 형식처럼 보일 수 있습니다)",
+              "record: record.json에는 JSON 객체가 있어야 합니다"]
+    english_text = ["attachments[1].file: '없음.txt' is not a file in the record folder",
+                    "attachments[1].title: U+202E (a bidirectional control) at character 4 is not allowed "
+                    "(it can make the title show another file type)",
+                    "record: record.json must hold a JSON object"]
+    for ko, en in zip(korean, english_text, strict=True):
+        assert (f"<div>{en}</div>" in page and ko not in page) if english else (f"<div>{ko}</div>" in page
+                                                                             and en not in page)
+
+
+def test_the_command_line_prints_a_records_reasons_in_english_as_before(own_app, tmp_path):
+    from tests.builders import batch, record
+
+    folder = batch(tmp_path / "b", (record(id="R-1", attachments=[{"file": "없음.txt", "disclosure": "public"}]), {}))
+    result = own_app.test_cli_runner().invoke(args=["ingest", str(folder), "--json"])
+    (row,) = json.loads(result.output[result.output.index("{"):])["records"]  # after the progress line
+    assert row["problems"] == ["attachments[1].file: '없음.txt' is not a file in the record folder"]
