@@ -49,6 +49,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .messages import N_, Refusal
 
+# werkzeug's scrypt with its own default cost (about 0.1 s a hash here): a stolen users table
+# costs an attacker that much per guess. The test suite lowers it for its own accounts
+# (tests/conftest.py; tests/archive/test_accounts.py proves the product keeps this one).
+HASH_METHOD = "scrypt:32768:8:1"
+
 NAME_RE = re.compile(r"^[A-Za-z0-9가-힣._-]{2,64}$")
 MIN_PASSWORD = 10
 WINDOW = 24 * 3600  # seconds a failure is remembered
@@ -152,7 +157,7 @@ def create_user(store, name: str, role: Role, password: str, agencies=()) -> Use
     _check_password(password)
     names = _agencies(role, agencies)
     try:
-        store.create_account(name, role, generate_password_hash(password), _now_iso(), names)
+        store.create_account(name, role, generate_password_hash(password, method=HASH_METHOD), _now_iso(), names)
     except AccountExists as exc:
         raise AccountError(N_("계정 %(name)s이 이미 있습니다."), name=repr(name)) from exc
     return User(name, role, agencies=names)
@@ -221,7 +226,7 @@ def end_sessions(store, name: str) -> None:
 def set_password(store, name: str, password: str) -> None:
     """Give the account a new password and end its sessions."""
     _check_password(password)
-    if not store.set_password_hash(name, generate_password_hash(password)):
+    if not store.set_password_hash(name, generate_password_hash(password, method=HASH_METHOD)):
         raise AccountError(N_("계정이 없습니다: %(name)s"), name=repr(name))
 
 
@@ -256,7 +261,7 @@ def _dummy_hash() -> str:
     Without it a wrong name answered in a few milliseconds and a known one after a full hash
     check (130-160 ms): the time alone told which clerk names exist.
     """
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return generate_password_hash(secrets.token_urlsafe(16), method=HASH_METHOD)
 
 
 def _wait(store, name: str, address: str, device: str | None, now: float, factor: Factor) -> float:

@@ -22,6 +22,30 @@ def pytest_addoption(parser):
     add_store_option(parser)  # --store=postgresql runs any suite on PostgreSQL (tests/pg.py)
 
 
+# The quick loop (`make test-fast`: pytest -m "not slow") runs each contract once, on SQLite and
+# tantivy, the defaults; its PostgreSQL and Whoosh variants are `slow`, run by `make test` (and CI)
+# like every other slow test. A change to the PostgreSQL store or to Whoosh: run the whole suite.
+OTHER_VARIANTS = {"postgresql", "whoosh"}
+
+
+def pytest_configure(config):
+    # every account the suite makes in this process: scrypt at 1/32 of werkzeug's cost (3 ms, not
+    # 0.1 s a hash and a login); child processes, as a real portal, hash at full cost
+    # (tests/archive/test_accounts.py::test_the_product_hashes_with_werkzeugs_full_scrypt_cost)
+    from archive import accounts
+
+    accounts.HASH_METHOD = "scrypt:1024:8:1"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec and OTHER_VARIANTS & {v for v in spec.params.values() if isinstance(v, str)}:
+            item.add_marker(pytest.mark.slow)
+        elif {"pg_cluster", "pg_sample"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)  # a PostgreSQL cluster of its own (migrate-store, both stores)
+
+
 class ClosingClient(FlaskClient):
     """A test client that reads every response whole and closes it, as a WSGI server does.
 

@@ -1,9 +1,13 @@
+import os
+import subprocess
+import sys
 
 import pytest
 
 from archive import accounts
 from archive.accounts import AccountError, Role
 from archive.store import Store
+from tests.conftest import PROJECT
 from tests.pg import ON_BOTH_STORES
 
 pytestmark = ON_BOTH_STORES
@@ -22,6 +26,18 @@ def test_create_and_authenticate(db):
     assert accounts.authenticate(db, "kim", "wrong", "1.2.3.4") is None
     stored = db.db.execute("SELECT password_hash FROM users").fetchone()[0]
     assert "correct horse" not in stored  # hashed, never kept as typed
+
+
+def test_the_product_hashes_with_werkzeugs_full_scrypt_cost(tmp_path, store_kind):
+    """The suite hashes its own accounts cheaply (tests/conftest.py); a real process must not."""
+    code = ("import sys; from archive import accounts; from archive.store import Store;"
+            "from archive.accounts import Role; s = Store(sys.argv[1]);"
+            "accounts.create_user(s, 'kim', Role.CLERK, 'correct horse battery');"
+            "print(s.db.execute('SELECT password_hash FROM users').fetchone()[0])")
+    env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_DATABASE_URL"}
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store")], cwd=PROJECT, env=env,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.startswith("scrypt:32768:8:1$"), out
 
 
 def test_refusals(db):
@@ -78,8 +94,7 @@ T0 = 1_000_000.0
 @pytest.fixture
 def cheap_hashes(monkeypatch):
     """Real werkzeug hashes with cheap parameters, for tests that make hundreds of attempts."""
-    real = accounts.generate_password_hash
-    monkeypatch.setattr(accounts, "generate_password_hash", lambda p: real(p, method="pbkdf2:sha256:1"))
+    monkeypatch.setattr(accounts, "HASH_METHOD", "pbkdf2:sha256:1")
     accounts._dummy_hash.cache_clear()
     yield
     accounts._dummy_hash.cache_clear()

@@ -48,6 +48,7 @@ def test_hwp3_and_non_ole_files_are_reported(tmp_path):
     assert extract_text(junk).reason == "corrupt"
 
 
+@pytest.mark.slow
 def test_hwp5_deflate_bomb_is_not_expanded(tmp_path):
     squeezer = __import__("zlib").compressobj(9, 8, -15)
     bomb = squeezer.compress(b"\0" * (200 * 1024 * 1024)) + squeezer.flush()
@@ -72,6 +73,7 @@ def test_hwpx_footnotes_text_boxes_and_line_breaks(tmp_path):
     assert extract_text(path).text == "본문\n둘째 줄\n각주 내용\n글상자 안"
 
 
+@pytest.mark.slow
 def test_hwpx_zip_bomb_member_is_refused(tmp_path):
     path = tmp_path / "bomb.hwpx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -19,6 +19,7 @@ from archive.extract.guard import run_guarded
 from archive.pii import find_personal_data
 
 SMALL, BIG = 200_000, 2_000_000
+pytestmark = pytest.mark.slow  # each case times 2 MB of text in a child: 19 s in all
 
 
 def _work(func, unit: str) -> tuple[float, float]:

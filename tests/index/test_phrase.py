@@ -25,6 +25,7 @@ def found(searcher, query) -> dict[int, float]:
     return {hit.docnum: round(hit.score, 9) for hit in searcher.search(query, limit=None)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("one_by_one", [0, 32, 10**9])  # the scan always, as shipped, never
 def test_same_documents_and_scores_as_whooshs_phrase(monkeypatch, one_by_one):
     monkeypatch.setattr("index.whoosh_query._CHECKED_ONE_BY_ONE", one_by_one)

@@ -238,6 +238,7 @@ def test_purge_leaves_no_trace_on_disk(engine, tmp_path):
     assert holding_deletions((tmp_path / "search-tantivy").resolve()) == {}
 
 
+@pytest.mark.slow
 def test_purge_on_a_segment_above_the_merge_policys_smallest_level(engine, tmp_path):
     engine.rebuild([doc("S", body="qzxfirstsecret")] + [doc(f"R{i:05d}", body="공개") for i in range(12_000)])
     engine.write([], remove=["S"], purge=True)  # segments below the smallest level: merged into one

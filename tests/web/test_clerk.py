@@ -6,6 +6,8 @@ import stat
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from archive.store import Store
 from tests.builders import batch, record
 from tests.conftest import CLERK, csrf_token, log_in, make_app
@@ -144,6 +146,7 @@ def test_web_ingest_shows_the_cli_report(clerk_app, tmp_path):
     assert "b.zip" in client.get("/clerk/").get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_web_ingest_refuses_a_zip_bomb(clerk_app, tmp_path):
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:

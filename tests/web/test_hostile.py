@@ -75,6 +75,7 @@ def _bomb_member(zf: zipfile.ZipFile, name: str, size: int) -> None:
             out.write(chunk)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["bomb.docx", "bomb.xlsx", "bomb.hwpx"])
 def test_office_zip_bombs_are_stored_not_expanded(app, tmp_path, name):
     path = tmp_path / name
@@ -127,6 +128,7 @@ def test_a_1_gib_bomb_stays_under_1_gib_and_bounded_time(tmp_path, capsys):
     assert peak_mb < 1024 and elapsed < 120, (peak_mb, elapsed)
 
 
+@pytest.mark.slow
 def test_a_clerk_upload_listing_a_million_members_is_refused_in_small_memory(tmp_path):
     """Upload, in its own process, a 47 MB zip whose directory lists a million members."""
     from tests.archive.test_hostile_zip import crafted_zip

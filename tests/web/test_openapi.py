@@ -25,6 +25,7 @@ def live_api(tmp_path_factory, sample_store):
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
+@pytest.mark.slow
 def test_every_answer_matches_the_description(live_api):
     """Each operation of the live description, called with what it allows: no 5xx, answers as described.
 

@@ -158,6 +158,7 @@ def test_a_failed_write_leaves_no_part_file(store_dir, monkeypatch):
     assert cache_files(store_dir) == []
 
 
+@pytest.mark.slow
 def test_two_requests_at_once_render_once(store_dir, monkeypatch):
     calls = []
     real = rendition.run_guarded
@@ -185,6 +186,7 @@ def test_two_requests_at_once_render_once(store_dir, monkeypatch):
     assert_cache_holds_only_whole_pdfs(store_dir)
 
 
+@pytest.mark.slow
 def test_a_request_that_waited_for_a_failed_rendering_does_not_render_again(store_dir, monkeypatch):
     calls = []
 
@@ -208,6 +210,7 @@ def test_a_request_that_waited_for_a_failed_rendering_does_not_render_again(stor
     assert cache_files(store_dir) == []
 
 
+@pytest.mark.slow
 def test_waiting_for_another_renderer_is_bounded(store_dir):
     """A lock held by a stuck renderer costs a bounded wait and a 503 with Retry-After."""
     app = make_app(store_dir, RENDITION_SECONDS=0.5)
