@@ -1,25 +1,17 @@
 """Long work as background jobs (issue 18): web uploads, reindex, index catch-up, exports and OCR.
 
-What a job is and how far it got (kind, state, done of total, rejected, report, who asked, when,
-which worker runs it) lives in the store (archive/store/jobs.py), so the dashboard, `jobs --json`
-and a PostgreSQL store read it through the store's seam. Huey (SqliteHuey, `jobs-queue.sqlite3`
-beside the store) only queues job ids and runs them in `flask --app app worker`; its periodic
-task resumes jobs whose worker died and catches the index up with the store.
+What a job is and how far it got lives in the store (archive/store/jobs.py), read by the
+dashboard, `jobs --json` and a PostgreSQL store through the store's seam. Huey (SqliteHuey,
+`jobs-queue.sqlite3` beside the store) only queues job ids and runs them in `flask --app app
+worker`; its periodic task resumes jobs whose worker died and catches the index up with the store.
 
-A kind of job is one function, registered by name:
-
-    @kind("export")
-    def export(run: Run) -> dict:     # run.store, run.engine, run.folder, run.settings, run.job
-        run.progress(0, total)        # then run.progress(done) as it goes; rejected= if it has any
-        ...
-        return {...}                  # the job's report, kept in the store as JSON
-
-and is started with `services.submit_job(store, data_dir, "export", who, ...)`. Raise JobFailed
-(a Refusal: a Korean msgid and params, worded on the job's page) for a clean failure. A job may
-be run more than once (its worker was killed; it is resumed up to MAX_ATTEMPTS times), so a kind
-must be safe to run again from the start —
-ingest is (records already stored come back `unchanged`). `run.folder` is the job's own
-folder under DATA_DIR/uploads; it is removed when the job ends, however it ends.
+A kind of job is one function registered by name, `@kind("export") def export(run: Run) -> dict`
+(run.store, .engine, .folder, .settings, .job; `run.progress(done, total)` as it goes; returns the
+report kept as JSON), started with `services.submit_job(store, data_dir, "export", who, ...)`.
+Raise JobFailed (a Refusal: Korean msgid and params, worded on the job's page) for a clean failure.
+A job may run more than once (its worker was killed: resumed up to MAX_ATTEMPTS times), so a kind
+must be safe to run again from the start; ingest is (stored records come back `unchanged`).
+`run.folder`, the job's own folder under DATA_DIR/uploads, is removed when the job ends.
 """
 
 from __future__ import annotations

@@ -213,8 +213,12 @@ def job(job_id: int):
 @bp.get("/jobs/<int:job_id>.json")
 def job_json(job_id: int):
     """What the job page polls (static/jobs.js) to update its progress without a reload."""
+    from .clerk_export import job_message
+
     found = _job_or_404(job_id)
-    return {**found.as_dict(), "label": found.state.label_ko, "finished": found.state.finished}
+    # message: a failure in the reader's language (?lang=, cookie, Accept-Language; Korean by default)
+    return {**found.as_dict(), "message": job_message(found), "label": found.state.label_ko,
+            "finished": found.state.finished}
 
 
 class AgenciesForm(FlaskForm):
