@@ -20,7 +20,7 @@ from .pii import find_personal_data
 from .records import Attachment, Record, TextStatus
 from .resend import hold_resent_files
 from .store import Store
-from .validate import find_file, problems_of
+from .validate import Problem, find_file, problems_of
 
 __all__ = ["Limits", "Outcome", "Report", "Status", "extraction_row", "ingest_paths", "reextract_stale"]
 
@@ -58,7 +58,8 @@ def ingest_paths(
                     try:
                         group.add(prepare_record(store, folder, seen))
                     except OSError as exc:  # unreadable file: this record fails, not the batch
-                        group.add(Outcome(folder.name, Status.REJECTED, [f"file: cannot be read ({exc.strerror})"]))
+                        why = Problem(N_("file: 읽을 수 없습니다 (%(why)s)"), why=exc.strerror)
+                        group.add(Outcome(folder.name, Status.REJECTED, [why]))
                     if group.due():
                         group.commit()
                 group.commit()  # before the unpacked batch goes
@@ -73,11 +74,12 @@ def prepare_record(store: Store, folder: Path, seen: set[str]) -> Prepared | Out
         # utf-8-sig: editors on Korean Windows often save record.json with a BOM
         data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Outcome(folder.name, Status.REJECTED, [f"record.json: not valid JSON ({exc})"])
+        why = Problem(N_("record.json: 올바른 JSON이 아닙니다 (%(why)s)"), why=str(exc))
+        return Outcome(folder.name, Status.REJECTED, [why])
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else folder.name
     problems = problems_of(data, folder)
     if record_id in seen:
-        problems.append(f"id: {record_id!r} appears twice in this ingest")
+        problems.append(Problem(N_("id: %(id)s이(가) 이 수집에 두 번 나옵니다"), id=repr(record_id)))
     if problems:
         return Outcome(record_id, Status.REJECTED, problems)
     seen.add(record_id)

@@ -203,19 +203,27 @@ def test_a_rejected_records_reasons_speak_the_clerks_language(own_app, tmp_path,
                                                    "title": "보고서\u202excod.exe"}]), {"본문.txt": "본문"}))
     (folder / "R-3").mkdir()
     (folder / "R-3" / "record.json").write_text("[]", encoding="utf-8")
+    (folder / "R-4").mkdir()
+    (folder / "R-4" / "record.json").write_text("{", encoding="utf-8")
+    batch(folder, (record(id="R-6"), {"본문.txt": "본문"}))
+    (folder / "R-6").rename(folder / "R-7")  # a second folder of the same id
+    batch(folder, (record(id="R-6"), {"본문.txt": "본문"}))
     own_app.config["MAX_BATCH_RECORDS"] = 10
     page = html.unescape(upload(_client(own_app, english), own_app, _zip_folder(folder)).get_data(as_text=True))
     korean = ["attachments[1].file: '없음.txt'은(는) 기록 폴더의 파일이 아닙니다",
               "attachments[1].title: U+202E(양방향 제어 문자): 4번째 글자로 쓸 수 없습니다 "
               "(제목이 다른 파일 형식처럼 보일 수 있습니다)",
-              "record: record.json에는 JSON 객체가 있어야 합니다"]
+              "record: record.json에는 JSON 객체가 있어야 합니다",
+              "record.json: 올바른 JSON이 아닙니다 (Expecting property name",
+              "id: 'R-6'이(가) 이 수집에 두 번 나옵니다"]
     english_text = ["attachments[1].file: '없음.txt' is not a file in the record folder",
                     "attachments[1].title: U+202E (a bidirectional control) at character 4 is not allowed "
                     "(it can make the title show another file type)",
-                    "record: record.json must hold a JSON object"]
+                    "record: record.json must hold a JSON object",
+                    "record.json: not valid JSON (Expecting property name",
+                    "id: 'R-6' appears twice in this ingest"]
     for ko, en in zip(korean, english_text, strict=True):
-        assert (f"<div>{en}</div>" in page and ko not in page) if english else (f"<div>{ko}</div>" in page
-                                                                             and en not in page)
+        assert (f"<div>{en}" in page and ko not in page) if english else (f"<div>{ko}" in page and en not in page)
 
 
 def test_the_command_line_prints_a_records_reasons_in_english_as_before(own_app, tmp_path):
