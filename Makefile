@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := fonts-nanum tesseract-ocr tesseract-ocr-kor
 APT_TEST := fonts-nanum chromium tesseract-ocr tesseract-ocr-kor postgresql-15
 
-.PHONY: run test install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean catalogs messages screenshots
+.PHONY: run test test-fast install install-test system-deps system-deps-test lint bench bench-search bench-load sample clean catalogs messages screenshots
 
 # The interface's gettext catalogs (translations/<lang>/LC_MESSAGES/messages.po), compiled to .mo
 # by every target that serves or tests (the .mo files are build output, not in git).
@@ -26,6 +26,12 @@ run: install system-deps
 test: install-test system-deps-test catalogs
 	$(BIN)/ruff check .
 	$(BIN)/python -W error::SyntaxWarning -m pytest -q
+
+# The quick loop while working: what is not marked slow, on SQLite and tantivy, in two processes
+# (a file's tests in one, so its module fixtures are built once). `make test` is the whole truth.
+test-fast: install-test catalogs
+	$(BIN)/ruff check .
+	$(BIN)/python -W error::SyntaxWarning -m pytest -q -m "not slow" -n 2 --dist loadfile
 
 install: $(VENV)/.installed catalogs
 install-test: $(VENV)/.installed-test
