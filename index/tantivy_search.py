@@ -165,7 +165,9 @@ def _by_day(searcher, schema, query, start: int, size: int, oldest: bool) -> lis
     Ordering by a string fast field costs tantivy some 20 us a hit collected (a deep page: a
     thousand), by an integer almost nothing. So the page is read by the integer day, with the hit
     just before it and just after; a day wholly inside the page is put in id order here, and only
-    a day cut by the page's start or end is read again, on its own, in id order from its place.
+    a day cut by the page's start or end is read again, on its own, in id order from its place: a
+    day that ends in the page from its end (its last ids), so that only a day running through the
+    whole page costs the count of every match ahead of it (a full pass over a common word's matches).
     """
     order = tantivy.Order.Asc if oldest else tantivy.Order.Desc
     lead = 1 if start > 0 else 0
@@ -184,10 +186,14 @@ def _by_day(searcher, schema, query, start: int, size: int, oldest: bool) -> lis
     for k, (day, addresses) in enumerate(runs):
         cut_before, cut_after = k == 0 and before == day, k == len(runs) - 1 and after == day
         if cut_before or cut_after:
-            offset = start - _ahead(searcher, schema, query, day, oldest) if cut_before else 0
             within = Q.boolean_query([(MUST, query), (MUST, Q.term_query(schema, "produced", day))])
-            found = searcher.search(within, len(addresses), count=False, order_by_field="id", offset=offset,
-                                    order=tantivy.Order.Asc).hits
+            if cut_before and not cut_after:  # the day ends in the page: its last ids, read from its end
+                found = searcher.search(within, len(addresses), count=False, order_by_field="id",
+                                        order=tantivy.Order.Desc).hits[::-1]
+            else:  # the day begins in the page, or runs through it: from its place (a count of what is ahead)
+                offset = start - _ahead(searcher, schema, query, day, oldest) if cut_before else 0
+                found = searcher.search(within, len(addresses), count=False, order_by_field="id", offset=offset,
+                                        order=tantivy.Order.Asc).hits
             hits.extend(_hit(searcher, address) for _, address in found)
         else:
             hits.extend(sorted((_hit(searcher, address) for address in addresses), key=lambda hit: hit.id))
