@@ -97,6 +97,18 @@ class BlobStore:
                 os.unlink(tmp_name)
             raise
 
+    def adopt(self, tmp: Path, sha256: str, size: int) -> Staged:
+        """A copy staged by ingest's read-ahead child (archive/ingest_ahead.py): the bytes it hashed."""
+        if self.exists(sha256):
+            tmp.unlink(missing_ok=True)
+            os.utime(self.path(sha256))  # a re-sent file, fresh again for garbage collection
+            return Staged(sha256, size, None)
+        return Staged(sha256, size, tmp)
+
+    def staging_folder(self) -> Path:
+        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        return self.root / "tmp"
+
     def _temporary(self) -> tuple[int, str]:
         try:
             return tempfile.mkstemp(dir=self.root / "tmp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -13,6 +14,7 @@ from .batch import BatchError, opened, record_folders
 from .blobs import Staged, sha256_of
 from .disclosure import Disclosure
 from .extract import EXTRACTOR_VERSION, OCR_REASONS, extract_text, media_type_of
+from .ingest_ahead import AHEAD_FROM, Ahead, ReadAhead, stage_copy
 from .ingest_group import Group, Prepared
 from .messages import N_
 from .outcomes import DropFromIndex, IndexLock, Limits, Outcome, Report, Status
@@ -54,30 +56,70 @@ def ingest_paths(
                 if limits.max_records is not None and len(folders) > limits.max_records:
                     raise BatchError(N_("%(name)s: 기록 %(n)s건: 한 묶음에 %(max)s건까지 받습니다"), cli="both",
                                      name=Path(path).name, n=len(folders), max=limits.max_records)
-                for folder in each(folders, str(path)):
-                    try:
-                        group.add(prepare_record(store, folder, seen))
-                    except OSError as exc:  # unreadable file: this record fails, not the batch
-                        why = Problem(N_("file: 읽을 수 없습니다 (%(why)s)"), why=exc.strerror)
-                        group.add(Outcome(folder.name, Status.REJECTED, [why]))
-                    if group.due():
-                        group.commit()
+                ahead = None
+                if len(folders) >= AHEAD_FROM:
+                    ahead = ReadAhead(folders, functools.partial(read_folder, staging=store.blobs.staging_folder()))
+                try:
+                    _each_record(store, group, each(folders, str(path)), seen, ahead)
+                finally:
+                    if ahead is not None:
+                        ahead.close()
                 group.commit()  # before the unpacked batch goes
         except BatchError as exc:
             report.unreadable.append(exc.listed())  # the CLI's text, the refusal kept for a page
     return report
 
 
-def prepare_record(store: Store, folder: Path, seen: set[str]) -> Prepared | Outcome:
-    """Read and check one record folder and stage its files; an Outcome when nothing is to be stored."""
+def _each_record(store: Store, group: Group, folders: Iterable[Path], seen: set[str], ahead: ReadAhead | None):
+    for folder in folders:
+        pre = ahead.take(folder) if ahead else None
+        try:
+            group.add(prepare_record(store, folder, seen, pre))
+        except OSError as exc:  # unreadable file: this record fails, not the batch
+            why = Problem(N_("file: 읽을 수 없습니다 (%(why)s)"), why=exc.strerror)
+            group.add(Outcome(folder.name, Status.REJECTED, [why]))
+        finally:
+            if pre is not None:
+                pre.discard()  # what the record did not take
+        if group.due():
+            group.commit()
+
+
+def read_folder(folder: Path, staging: Path | None = None) -> Ahead:
+    """What reading a record folder needs nothing of the store for; with `staging` (ingest_ahead's
+    child), each small file's bytes also staged there and their text extracted from that copy."""
     try:
-        # utf-8-sig: editors on Korean Windows often save record.json with a BOM
         data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        why = Problem(N_("record.json: 올바른 JSON이 아닙니다 (%(why)s)"), why=str(exc))
+        return Ahead(str(folder), error=str(exc))
+    ahead = Ahead(str(folder), data=data, problems=problems_of(data, folder))
+    if ahead.problems:
+        return ahead
+    try:
+        files = [_read_file(find_file(folder, a["file"])) for a in data.get("attachments", [])]
+    except OSError:
+        return ahead  # files None: the ingest reads them itself, and says why
+    ahead.files = files
+    for (_, sha, _, content), att in zip(files, data.get("attachments", []), strict=True):
+        if staging is not None and content is not None and sha not in ahead.staged:
+            ahead.staged[sha] = tmp = stage_copy(content, staging)
+            ahead.extractions[sha] = extraction_row(sha, tmp, att["file"])
+    return ahead
+
+
+def prepare_record(store: Store, folder: Path, seen: set[str], pre: Ahead | None = None) -> Prepared | Outcome:
+    """Read and check one record folder and stage its files; an Outcome when nothing is to be stored.
+
+    `pre`: the folder as a read-ahead child read it (ingest_ahead.py), else it is read here.
+    """
+    # utf-8-sig: editors on Korean Windows often save record.json with a BOM
+    pre = pre or read_folder(folder)
+    if pre.error is not None:
+        why = Problem(N_("record.json: 올바른 JSON이 아닙니다 (%(why)s)"), why=pre.error)
         return Outcome(folder.name, Status.REJECTED, [why])
+    data = pre.data
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else folder.name
-    problems = problems_of(data, folder)
+    problems = list(pre.problems)
     if record_id in seen:
         problems.append(Problem(N_("id: %(id)s이(가) 이 수집에 두 번 나옵니다"), id=repr(record_id)))
     if problems:
@@ -91,13 +133,14 @@ def prepare_record(store: Store, folder: Path, seen: set[str]) -> Prepared | Out
         if p.name != "record.json" and not p.name.startswith(".")
         and unicodedata.normalize("NFC", p.name) not in named
     ]
-    files = [_read_file(find_file(folder, a["file"])) for a in data.get("attachments", [])]
+    files = pre.files if pre.files is not None else [_read_file(find_file(folder, a["file"]))
+                                                     for a in data.get("attachments", [])]
     digest = _digest(data, [(sha, size) for _, sha, size, _ in files])
     previous = store.digest_of(record_id)
     if previous and previous[0] == digest:
         return Outcome(record_id, Status.UNCHANGED, notes=notes)
 
-    record, extractions, staged = _build(store, data, files)
+    record, extractions, staged = _build(store, data, files, pre)
     before = store.get(record_id, withdrawn=True) if previous else None  # a withdrawn one too
     held = hold_resent_files(store, record, extractions, before)
     withheld = {a.sha256 for a in record.attachments
@@ -151,18 +194,24 @@ def reextract_stale(store: Store, each=_as_is) -> list[str]:
     return sorted(touched)
 
 
-def _build(store: Store, data: dict, files: list) -> tuple[Record, dict[str, dict], list[Staged]]:
+def _build(store: Store, data: dict, files: list, pre: Ahead) -> tuple[Record, dict[str, dict], list[Staged]]:
     attachments = []
     extractions: dict[str, dict] = {}
     staged = []
-    for n, (att, (path, _, _, content)) in enumerate(zip(data.get("attachments", []), files, strict=True), start=1):
-        item = store.blobs.stage(path, content)
+    for n, (att, (path, sha, size, content)) in enumerate(zip(data.get("attachments", []), files, strict=True),
+                                                          start=1):
+        if sha in pre.staged:  # the read-ahead child's copy; a second file of the same bytes is staged anew
+            item = store.blobs.adopt(pre.staged.pop(sha), sha, size)
+        else:
+            item = store.blobs.stage(path, content)
         staged.append(item)
         sha = item.sha256
         cached = store.extraction(sha)
         if sha not in extractions and not (cached and cached.extractor == EXTRACTOR_VERSION):
-            # read from the staged copy: the text kept for a hash is the text of those very bytes
-            extractions[sha] = extraction_row(sha, item.tmp or store.blobs.path(sha), att["file"])
+            # read from the staged copy (or, read ahead, from a copy of the bytes hashed): the text
+            # kept for a hash is the text of those very bytes
+            extractions[sha] = pre.extractions.get(sha) or extraction_row(sha, item.tmp or store.blobs.path(sha),
+                                                                           att["file"])
         attachments.append(
             Attachment(
                 n=n, name=att["file"], title=att.get("title"), note=att.get("note"),

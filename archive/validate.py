@@ -31,11 +31,19 @@ class Problem(str):
         said.msgid, said.params = msgid, params
         return said
 
+    def __reduce__(self):
+        # pickled as its msgid and params (ingest's read-ahead child sends them), not its English
+        return _problem, (self.msgid, self.params)
+
     def as_json(self) -> dict:
         """`{"msgid": …, "params": {…}}`, as a job's stored message (archive.store.jobs.JobMessage reads it)."""
         return {"msgid": self.msgid, "params": {k: v.as_json() if isinstance(v, Problem) else
                                                 {"words": list(v)} if isinstance(v, Words) else v
                                                 for k, v in self.params.items()}}
+
+
+def _problem(msgid: str, params: dict) -> Problem:
+    return Problem(msgid, **params)
 
 
 def _word(translate, msgid: str, params: dict) -> str:
