@@ -97,8 +97,11 @@ class BlobStore:
                 os.unlink(tmp_name)
             raise
 
-    def adopt(self, tmp: Path, sha256: str, size: int) -> Staged:
-        """A copy staged by ingest's read-ahead child (archive/ingest_ahead.py): the bytes it hashed."""
+    def adopt(self, tmp: Path, sha256: str, size: int) -> Staged | None:
+        """A copy staged by ingest's read-ahead child (archive/ingest_ahead.py): the bytes it hashed.
+        None when the copy is gone (swept as idle): the caller stages the file itself."""
+        if not tmp.is_file():
+            return None
         if self.exists(sha256):
             tmp.unlink(missing_ok=True)
             os.utime(self.path(sha256))  # a re-sent file, fresh again for garbage collection

@@ -99,11 +99,16 @@ def read_folder(folder: Path, staging: Path | None = None) -> Ahead:
         files = [_read_file(find_file(folder, a["file"])) for a in data.get("attachments", [])]
     except OSError:
         return ahead  # files None: the ingest reads them itself, and says why
-    ahead.files = files
-    for (_, sha, _, content), att in zip(files, data.get("attachments", []), strict=True):
-        if staging is not None and content is not None and sha not in ahead.staged:
-            ahead.staged[sha] = tmp = stage_copy(content, staging)
-            ahead.extractions[sha] = extraction_row(sha, tmp, att["file"])
+    try:
+        for (_, sha, _, content), att in zip(files, data.get("attachments", []), strict=True):
+            if staging is not None and content is not None and sha not in ahead.staged:
+                ahead.staged[sha] = tmp = stage_copy(content, staging)
+                ahead.extractions[sha] = extraction_row(sha, tmp, att["file"])
+    except BaseException:
+        ahead.discard()
+        raise
+    # the bytes of a staged file stay in its copy: only names and text cross the pipe
+    ahead.files = [(path, sha, size, None if sha in ahead.staged else content) for path, sha, size, content in files]
     return ahead
 
 
@@ -200,9 +205,9 @@ def _build(store: Store, data: dict, files: list, pre: Ahead) -> tuple[Record, d
     staged = []
     for n, (att, (path, sha, size, content)) in enumerate(zip(data.get("attachments", []), files, strict=True),
                                                           start=1):
-        if sha in pre.staged:  # the read-ahead child's copy; a second file of the same bytes is staged anew
-            item = store.blobs.adopt(pre.staged.pop(sha), sha, size)
-        else:
+        # the read-ahead child's copy; a second file of the same bytes (or a copy swept) is staged anew
+        item = store.blobs.adopt(pre.staged.pop(sha), sha, size) if sha in pre.staged else None
+        if item is None:
             item = store.blobs.stage(path, content)
         staged.append(item)
         sha = item.sha256

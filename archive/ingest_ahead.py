@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .extract.guard import die_with_parent
+
 AHEAD_FROM = 32  # record folders in one batch from which a child reads ahead (its fork costs ~10 ms)
-AHEAD_MAX = 64  # readings taken from the pipe and not yet used: how far the child may run ahead
+AHEAD_BYTES = 64 << 20  # text of readings received and not yet taken: how far the child may run ahead
 
 
 @dataclass
@@ -40,9 +42,20 @@ class Ahead:
     data: object = None  # record.json, parsed
     error: str | None = None  # why record.json is not JSON
     problems: list = field(default_factory=list)  # archive.validate.problems_of
-    files: list | None = None  # [(path, sha256, size, bytes or None)], every attachment read
+    files: list | None = None  # [(path, sha256, size, bytes or None)], every attachment read (staged: None)
     extractions: dict = field(default_factory=dict)  # sha256 -> extraction row, for files read whole
     staged: dict = field(default_factory=dict)  # sha256 -> its copy in the blob store's staging folder
+
+    def size(self) -> int:
+        return sum(len(row.get("text") or "") for row in self.extractions.values()) + 4096 * (len(self.files or ()) + 1)
+
+    def touch(self) -> None:
+        """Fresh again: a garbage collection sweeps staging copies an hour old."""
+        for tmp in self.staged.values():
+            try:
+                os.utime(tmp)
+            except OSError:
+                continue  # gone: the record stages that file again (Blobs.adopt)
 
     def discard(self) -> None:
         """Remove the staged copies no record took (rejected, unchanged, skipped)."""
@@ -60,15 +73,20 @@ def stage_copy(content: bytes, folder: Path) -> Path:
     return Path(tmp)
 
 
-def _run(conn, theirs, folders: list[Path], read: Callable[[Path], Ahead]) -> None:
+def _run(conn, theirs, parent: int, folders: list[Path], read: Callable[[Path], Ahead]) -> None:
     theirs.close()  # the parent's end, which the fork copied: held here, a dead parent's pipe never breaks
+    die_with_parent(parent)  # and killed with it: nothing reads on for an ingest that is gone
     try:
         for folder in folders:
             try:
                 ahead = read(folder)
             except Exception:  # noqa: BLE001 - the parent reads this one itself, and says why
                 ahead = Ahead(str(folder), unread=True)
-            conn.send(ahead)
+            try:
+                conn.send(ahead)
+            except BaseException:
+                ahead.discard()
+                raise
     except (BrokenPipeError, OSError):
         return  # the parent is gone or has closed: nothing more to read for
     finally:
@@ -78,40 +96,50 @@ def _run(conn, theirs, folders: list[Path], read: Callable[[Path], Ahead]) -> No
 class ReadAhead:
     """The child reading `folders` in order; `take(folder)` gives its reading, in the same order.
 
-    A thread here empties the pipe into a queue of AHEAD_MAX readings, so that the child runs on
-    while this process indexes (a pipe holds one or two readings; the queue bounds the memory).
+    A thread here empties the pipe as readings come (a pipe holds a few), up to AHEAD_BYTES of
+    their text, so that the child runs on while this process stores and indexes. Not a daemon
+    process: the child starts the extraction guard's children, which a daemon may not.
     """
 
     def __init__(self, folders: list[Path], read: Callable[[Path], Ahead]):
         self.order = {str(f): i for i, f in enumerate(folders)}
-        self.next = 0  # the index of the reading the queue gives next
+        self.next = 0  # the index of the reading taken next
+        self.waiting: deque[Ahead] = deque()
+        self.held = 0  # AHEAD_BYTES' measure of `waiting`
+        self.done = self.closed = False  # no reading will come / this reader is closing
+        self.cond = threading.Condition()
         ctx = multiprocessing.get_context("fork")  # as the extraction guard: the code is loaded already
         self.conn, child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_run, args=(child, self.conn, list(folders), read), daemon=True)
+        self.proc = ctx.Process(target=_run, args=(child, self.conn, os.getpid(), list(folders), read))
         self.proc.start()
         child.close()
-        self.readings: queue.Queue = queue.Queue(AHEAD_MAX)
-        self.closed = threading.Event()
         self.receiver = threading.Thread(target=self._receive, name="ingest-read-ahead", daemon=True)
         self.receiver.start()
 
     def _receive(self) -> None:
-        def put(item) -> bool:
-            while not self.closed.is_set():
-                try:
-                    self.readings.put(item, timeout=0.1)
-                    return True
-                except queue.Full:  # the ingest is busy storing or indexing: the child waits
-                    continue
-            return False
-
         try:
-            while not self.closed.is_set():
-                if self.conn.poll(0.1) and not put(self.conn.recv()):
-                    return
-        except (EOFError, OSError):
-            pass
-        put(None)  # the end: the child finished, or died (its folders are read by the ingest itself)
+            while True:
+                with self.cond:
+                    while not self.closed and self.waiting and self.held >= AHEAD_BYTES:
+                        self.cond.wait(0.1)
+                    if self.closed:
+                        return
+                if not self.conn.poll(0.1):
+                    continue
+                got = self.conn.recv()
+                with self.cond:
+                    if self.closed:
+                        got.discard()
+                        return
+                    self.waiting.append(got)
+                    self.held += got.size()
+                    self.cond.notify_all()
+        except BaseException:  # noqa: BLE001 - the child ended or died, or a reading would not unpickle:
+            pass  # the folders not yet taken are read by the ingest itself
+        finally:
+            with self.cond:
+                self.done = True
+                self.cond.notify_all()
 
     def take(self, folder: Path) -> Ahead | None:
         """The child's reading of `folder` (readings of folders skipped before it dropped); None: read it here."""
@@ -119,29 +147,39 @@ class ReadAhead:
         if want is None or want < self.next:
             return None
         while True:
-            got = self.readings.get()
-            if got is None:  # the child ended early, or this reader closed: the rest is read here
-                self.next = len(self.order)
-                self.readings.put(None)
-                return None
+            with self.cond:
+                while not self.waiting and not self.done:
+                    self.cond.wait(1.0)
+                if not self.waiting:  # the child ended early: the rest is read here
+                    self.next = len(self.order)
+                    return None
+                got = self.waiting.popleft()
+                self.held -= got.size()
+                self.cond.notify_all()
             self.next += 1
             if got.folder == str(folder) and not got.unread:
+                got.touch()
                 return got
             got.discard()
             if got.folder == str(folder):
                 return None
 
     def close(self) -> None:
-        self.closed.set()  # the receiver stops within 0.1 s
+        """Stop the child and remove the staged copies of every reading not taken (one the child was
+        writing when killed is swept by garbage collection, an hour idle)."""
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join()
         self.receiver.join()
+        try:
+            while self.conn.poll(0):
+                self.conn.recv().discard()
+        except BaseException:  # noqa: BLE001 - the pipe's end, or a torn last reading
+            pass
         self.conn.close()
-        while True:  # readings never taken: their staged copies go
-            try:
-                got = self.readings.get_nowait()
-            except queue.Empty:
-                return
-            if got is not None:
-                got.discard()
+        for got in self.waiting:
+            got.discard()
+        self.waiting.clear()

@@ -207,7 +207,12 @@ def sweep(store: Store, data: Path, keep_hours: float) -> list[str]:
 
 def job_message(job) -> str | None:
     """Why a job failed, in the reader's language (its stored msgid and params); an old plain message as it reads."""
-    return refusal_text(job.notice) if job.notice is not None else job.message
+    if job.notice is None:
+        return job.message
+    try:
+        return refusal_text(job.notice)
+    except (KeyError, ValueError, TypeError):  # a catalog wording whose placeholders disagree: never a 500
+        return job.message
 
 
 def job_problem(report: dict, record: int, problem: int, text: str) -> str:

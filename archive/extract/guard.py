@@ -8,7 +8,9 @@ address-space cap, and is killed when its time is up.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import signal
 from collections.abc import Callable
 
 from .limits import EXTRACT_MEMORY, EXTRACT_SECONDS
@@ -23,7 +25,25 @@ def _mapped() -> int:
         return 0
 
 
-def _child(conn, func, args, memory) -> None:
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this (forked) process when its parent dies (Linux; elsewhere nothing).
+
+    A child whose parent was SIGKILLed would otherwise run its file to the end, unwatched: its
+    time budget is kept by the parent.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the prctl took hold
+        os._exit(1)
+
+
+def _child(conn, func, args, memory, parent) -> None:
+    die_with_parent(parent)
     try:
         # the budget is on top of what the fork inherited: a worker that imported tantivy (which
         # reserves gigabytes of address space it never touches) must not fail every file
@@ -42,7 +62,7 @@ def run_guarded(func: Callable, *args, seconds: float = EXTRACT_SECONDS, memory:
     """Return ("ok", result) or ("limit", reason) or ("error", text)."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, func, args, memory), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, func, args, memory, os.getpid()), daemon=True)
     proc.start()
     child.close()
     try:

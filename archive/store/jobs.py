@@ -71,7 +71,7 @@ class JobMessage(Refusal, Exception):
 def stored_message(message: str | Refusal | None) -> str | None:
     """What the `message` column keeps: a refusal as JSON (msgid and params), a string as it is."""
     if isinstance(message, Refusal):
-        return json.dumps(JobMessage.of(message).as_json(), ensure_ascii=False)
+        return json.dumps(JobMessage.of(message).as_json(), ensure_ascii=False, default=str)
     return message
 
 
@@ -113,11 +113,22 @@ class Job:
                 "who": self.who, "source": self.source, "message": self.message}
 
 
+def _worded(notice: JobMessage | None, raw: str | None) -> str | None:
+    """The CLI's wording of a stored message; the msgid itself if the catalog's wording breaks
+    (its placeholders and the params disagree): a listing of jobs must never fail on one."""
+    if notice is None:
+        return raw
+    try:
+        return str(notice)
+    except (KeyError, ValueError, TypeError):
+        return notice.msgid
+
+
 def _job(row) -> Job:
     notice = read_message(row["message"])
     return Job(row["id"], row["kind"], JobState(row["state"]), row["done"], row["total"], row["rejected"],
                json.loads(row["report"]) if row["report"] else None,
-               str(notice) if notice is not None else row["message"], row["who"], row["source"],
+               _worded(notice, row["message"]), row["who"], row["source"],
                row["created_at"], row["started_at"], row["finished_at"], row["attempts"], row["owner"],
                row["heartbeat_at"], notice)
 

@@ -23,6 +23,31 @@ from tests.builders import batch, record
 from tests.conftest import PROJECT, make_app
 
 N = 48  # above AHEAD_FROM
+PDF = (Path(__file__).resolve().parent.parent / "fixtures" / "libreoffice_spacing.pdf").read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def groups_by_count(monkeypatch):
+    """Groups of GROUP_RECORDS, not cut by time: a report's notes on shared files depend on which
+    records commit together, and reading in line is slower than reading ahead."""
+    from archive import ingest_group
+
+    monkeypatch.setattr(ingest_group, "GROUP_SECONDS", 10**9)
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """How many folders the read-ahead child's readings served (the real ReadAhead, counted)."""
+    counts = {"taken": 0, "not": 0}
+    real = ingest_module.ReadAhead.take
+
+    def take(self, folder):
+        got = real(self, folder)
+        counts["taken" if got is not None else "not"] += 1
+        return got
+
+    monkeypatch.setattr(ingest_module.ReadAhead, "take", take)
+    return counts
 
 
 def _batch(root: Path, n: int = N) -> Path:
@@ -39,6 +64,9 @@ def _batch(root: Path, n: int = N) -> Path:
             attachments.append({"file": "연락처.txt", "disclosure": "public"})
         if i == 9:
             attachments.append({"file": "없음.txt", "disclosure": "public"})  # named, not there
+        if i % 8 == 3:  # a PDF: read in the extraction guard's own child, under the read-ahead child
+            files["보고서.pdf"] = PDF + f"\n% {i}\n".encode()
+            attachments.append({"file": "보고서.pdf", "disclosure": "public"})
         records.append((record(id=f"A-{i:03d}", title=f"앞서 읽기 {i}", attachments=attachments), files))
     folder = batch(root, *records)
     (folder / "A-900").mkdir()
@@ -76,9 +104,10 @@ def _staging_left(data_dir: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
-def test_read_ahead_ingests_what_reading_in_line_does(tmp_path, monkeypatch):
+def test_read_ahead_ingests_what_reading_in_line_does(tmp_path, monkeypatch, served):
     folder = _batch(tmp_path / "b")
     ahead = _ingest(tmp_path / "ahead", folder)
+    assert served == {"taken": N + 2, "not": 0}  # every folder, the PDFs' too, read by the child
     monkeypatch.setattr(ingest_module, "AHEAD_FROM", 10**9)
     inline = _ingest(tmp_path / "inline", folder)
     assert ahead["counts"] == inline["counts"] == {"added": N - 1, "replaced": 0, "unchanged": 0, "rejected": 3}

@@ -151,6 +151,20 @@ def test_a_message_stored_as_plain_text_shows_as_it_reads(own_app):
         assert client.get(f"/clerk/jobs/{job_id}.json").get_json()["message"] == old
 
 
+def test_a_stored_message_whose_wording_breaks_never_breaks_the_pages(own_app):
+    """A msgid whose params do not fill it (a catalog changed since): its msgid shown, never a 500."""
+    broken = '{"msgid": "%(what)s 작업이 실패했습니다", "params": {}}'
+    store = Store(Path(own_app.config["DATA_DIR"]))
+    job_id = store.create_job("reindex", CLERK)
+    store.finish_job(job_id, JobState.FAILED, message=broken)
+    assert store.job(job_id).message == "%(what)s 작업이 실패했습니다"  # `jobs --json`, the listing
+    store.close()
+    client = _client(own_app, english=False)
+    for path in (f"/clerk/jobs/{job_id}", f"/clerk/jobs/{job_id}.json", "/clerk/"):
+        assert client.get(path).status_code == 200, path
+    assert "작업이 실패했습니다" in _alert(client.get(f"/clerk/jobs/{job_id}"))
+
+
 def test_the_command_line_prints_both_languages_as_before(own_app):
     store = Store(Path(own_app.config["DATA_DIR"]))
     job_id = store.create_job("reindex", CLERK)
