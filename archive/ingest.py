@@ -88,7 +88,7 @@ def _each_record(store: Store, group: Group, folders: Iterable[Path], seen: set[
 def read_folder(folder: Path, staging: Path | None = None) -> Ahead:
     """What reading a record folder needs nothing of the store for; with `staging` (ingest_ahead's
     child), each small file's bytes also staged there and their text extracted from that copy."""
-    try:
+    try:  # utf-8-sig: editors on Korean Windows often save record.json with a BOM
         data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return Ahead(str(folder), error=str(exc))
@@ -117,7 +117,6 @@ def prepare_record(store: Store, folder: Path, seen: set[str], pre: Ahead | None
 
     `pre`: the folder as a read-ahead child read it (ingest_ahead.py), else it is read here.
     """
-    # utf-8-sig: editors on Korean Windows often save record.json with a BOM
     pre = pre or read_folder(folder)
     if pre.error is not None:
         why = Problem(N_("record.json: 올바른 JSON이 아닙니다 (%(why)s)"), why=pre.error)
