@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .extract.safezip import ZipRefused, ZipTooLarge, open_zip
-from .messages import N_, Refusal, Words
+from .messages import N_, Refusal
 
 MAX_BATCH_MEMBERS = 50_000
 # zipfile reads the central directory whole and keeps a ZipInfo per entry: this bounds both
@@ -31,11 +31,6 @@ class BatchError(Refusal, Exception):
     `str()` is the English `ingest` has always printed (`unreadable …`, `ingest --json`'s `unreadable`);
     a page words it in the reader's language, a refusal among its params (a ZipTooLarge) with it.
     """
-
-    def worded(self, translate) -> str:
-        params = {k: v.worded(translate) if isinstance(v, Refusal) else
-                  ", ".join(translate(w) for w in v) if isinstance(v, Words) else v for k, v in self.params.items()}
-        return translate(self.msgid) % params
 
     def listed(self) -> Unreadable:
         """`str(self)` as a report's `unreadable` lists it, the refusal kept on it for a page to word."""

@@ -61,8 +61,10 @@ class Refusal:
         super().__init__(msgid)
 
     def worded(self, translate: Callable[[str], str]) -> str:
-        """The message in the language `translate` words msgids in (flask_babel.gettext on the web)."""
-        params = {k: ", ".join(translate(w) for w in v) if isinstance(v, Words) else v for k, v in self.params.items()}
+        """The message in the language `translate` words msgids in (flask_babel.gettext on the web);
+        a parameter that is a refusal itself (a batch's ZipTooLarge) worded with it."""
+        params = {k: v.worded(translate) if isinstance(v, Refusal) else
+                  ", ".join(translate(w) for w in v) if isinstance(v, Words) else v for k, v in self.params.items()}
         return translate(self.msgid) % params
 
     def korean(self) -> str:

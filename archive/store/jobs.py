@@ -44,11 +44,6 @@ class JobMessage(Refusal, Exception):
 
     cli = "both"
 
-    def worded(self, translate) -> str:
-        params = {k: v.worded(translate) if isinstance(v, Refusal) else
-                  ", ".join(translate(w) for w in v) if isinstance(v, Words) else v for k, v in self.params.items()}
-        return translate(self.msgid) % params
-
     @classmethod
     def of(cls, refusal: Refusal) -> JobMessage:
         """Any refusal (a JobFailed, a BatchError) as a JobMessage, its refusal parameters too."""
