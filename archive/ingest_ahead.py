@@ -4,16 +4,18 @@ An ingest is Python work on one core: reading record.json and checking it, hashi
 extracting and scanning its text take about half of it, and need nothing from the store. So for
 a batch of AHEAD_FROM records or more, a forked child does that for the folders in order while
 this process stores and indexes the ones before (two cores at once), sending one reading a
-folder over a pipe. The pipe bounds how far it runs ahead: a send waits until this process has
-taken the reading before. Whatever goes wrong in the child (it dies, a reading fails), this
-process reads that folder itself, as a small batch always is: the child only saves work.
+folder over a pipe. How far it runs ahead is bounded by AHEAD_BYTES of text waiting here (a
+reading carries names and text; the bytes of a file stay in its staged copy). Whatever goes
+wrong in the child (it dies, a reading fails), this process reads that folder itself, as a small
+batch always is: the child only saves work.
 
 The child is no wider a door than this process: the same functions read the same bytes, each
 parser of a file's bytes still runs inside the extraction guard (archive/extract/guard.py), and
 the text kept for a file is the text of the very bytes hashed and stored (it extracts from its own
 copy of them, never from the batch folder again). It never touches the store: it inherits this
 process's open store, and leaves by os._exit as the guard's children do, so nothing of it closes.
-When this process is killed, the child's next send fails and it ends.
+When this process is killed, the kernel kills the child (PR_SET_PDEATHSIG), and the guard's
+children with theirs.
 """
 
 from __future__ import annotations
