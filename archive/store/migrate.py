@@ -39,7 +39,11 @@ SINGLETONS = ("public_state", "index_state", "feed_state")
 SKIPPED = {
     "sessions": "a move ends every session, so clerks log in again; a cookie taken from the old node opens nothing",
 }
-PG_ONLY = {"schema_version": "PostgreSQL's migration counter (SQLite keeps PRAGMA user_version)"}
+PG_ONLY = {"schema_version": "PostgreSQL's migration counter (SQLite keeps PRAGMA user_version)",
+           # the embedded store's queue is its own file (jobs-queue.sqlite3), not copied: its rows are
+           # one node's transient job ids; a worker re-queues the queued jobs of the copied jobs table
+           "job_queue": "Huey's queue of job ids, per node", "job_queue_schedule": "Huey's schedule, per node",
+           "job_queue_data": "Huey's keys (locks, revocations), per node"}
 BATCH = 500
 
 

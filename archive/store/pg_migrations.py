@@ -323,4 +323,22 @@ def _v2(cur) -> None:
         cur.execute(statement)
 
 
-MIGRATIONS = [_v1, _v2]
+def _v3(cur) -> None:
+    """Huey's queue of job ids (archive/store/job_queue.py), which a SQLite store keeps in jobs-queue.sqlite3.
+
+    Rows are keyed by the queue's name, one per node, so that nodes on one database keep their own;
+    migrate-store copies none of it (archive/store/migrate.py PG_ONLY): the jobs table is the record.
+    """
+    for statement in (
+            "CREATE TABLE job_queue (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, queue TEXT NOT NULL, "
+            "data BYTEA NOT NULL, priority DOUBLE PRECISION NOT NULL DEFAULT 0)",
+            "CREATE INDEX job_queue_next ON job_queue (queue, priority DESC, id)",
+            "CREATE TABLE job_queue_schedule (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "queue TEXT NOT NULL, data BYTEA NOT NULL, at DOUBLE PRECISION NOT NULL)",
+            "CREATE INDEX job_queue_schedule_due ON job_queue_schedule (queue, at)",
+            "CREATE TABLE job_queue_data (queue TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL, "
+            "PRIMARY KEY (queue, key))"):
+        cur.execute(statement)
+
+
+MIGRATIONS = [_v1, _v2, _v3]
