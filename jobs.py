@@ -1,9 +1,10 @@
 """Long work as background jobs (issue 18): web uploads, reindex, index catch-up, exports and OCR.
 
 What a job is and how far it got lives in the store (archive/store/jobs.py), read by the
-dashboard, `jobs --json` and a PostgreSQL store through the store's seam. Huey (SqliteHuey,
-`jobs-queue.sqlite3` beside the store) only queues job ids and runs them in `flask --app app
-worker`; its periodic task resumes jobs whose worker died and catches the index up with the store.
+dashboard, `jobs --json` and a PostgreSQL store through the store's seam. Huey only queues job ids
+and runs them in `flask --app app worker` (SqliteHuey, `jobs-queue.sqlite3` beside a SQLite store;
+with a PostgreSQL store, that database: archive/store/job_queue.py, one queue per node); its
+periodic task resumes jobs whose worker died and catches the index up with the store.
 
 A kind of job is one function registered by name, `@kind("export") def export(run: Run) -> dict`
 (run.store, .engine, .folder, .settings, .job; `run.progress(done, total)` as it goes; returns the
@@ -22,6 +23,7 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -281,11 +283,47 @@ def tend(store: Store, engine: Engine, data_dir: Path, settings: dict, owner: st
     return job_id
 
 
-# -- the queue: Huey over SQLite -----------------------------------------------------------
+# -- the queue: Huey over the store's database ----------------------------------------------
 
 _queues: dict[str, tuple] = {}
 _queues_lock = threading.Lock()
 _worker: dict[str, object] = {}  # the app of a `flask worker` process
+QUEUE_NAME_FILE = "jobs-queue-name"
+
+
+def queue_name(data_dir: Path) -> str:
+    """This node's queue on a shared database: made once per data folder, kept in it.
+
+    Not the host name (a container's changes when it is recreated, which would strand the jobs
+    queued under the old one) nor the folder's path alone (every node may mount /var/lib/yeollam):
+    the uploads a job reads are in this folder, so the folder names its queue.
+    """
+    path = Path(data_dir) / QUEUE_NAME_FILE
+    if not path.exists():
+        draft = path.with_name(f".{QUEUE_NAME_FILE}-{os.getpid()}")
+        draft.write_text(f"yeollam:{socket.gethostname()}:{Path(data_dir).resolve()}:{uuid.uuid4().hex[:12]}\n")
+        try:
+            os.link(draft, path)  # whole or not at all; a second process that loses the race reads the winner's
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def _huey(data_dir: Path):
+    from huey import Huey, SqliteHuey
+
+    store = Store(data_dir)  # the store decides (Store.__new__), and its migrations make the queue's tables
+    try:
+        url = getattr(store, "url", None)  # a PgStore's: then no SQLite file is written, this one included
+    finally:
+        store.close()
+    if not url:
+        return SqliteHuey("yeollam", filename=str(data_dir / "jobs-queue.sqlite3"), results=False, utc=True)
+    from archive.store.job_queue import PgQueueStorage
+
+    return Huey(queue_name(data_dir), results=False, utc=True, storage_class=PgQueueStorage, url=url)
 
 
 def queue(data_dir: Path) -> tuple:
@@ -293,9 +331,9 @@ def queue(data_dir: Path) -> tuple:
     key = str(Path(data_dir).resolve())
     with _queues_lock:
         if key not in _queues:
-            from huey import SqliteHuey, crontab
+            from huey import crontab
 
-            huey = SqliteHuey("yeollam", filename=str(Path(key) / "jobs-queue.sqlite3"), results=False, utc=True)
+            huey = _huey(Path(key))
             tasks = {"job": huey.task(name="job")(_job_task), "tend_now": huey.task(name="tend_now")(_tend_task)}
             huey.periodic_task(crontab(minute="*"), name="tend")(_tend_task)
             _queues[key] = (huey, tasks)
@@ -336,19 +374,33 @@ def _prepare(app) -> tuple:
     data_dir = Path(app.config["DATA_DIR"])
     huey, tasks = queue(data_dir)
     store = Store(data_dir)
+    shared = hasattr(huey.storage, "every_queue_items")  # one database, every node's queue in it
     try:
-        queued_ids = {t.args[0] for t in huey.pending() if t.name == "job" and t.args}
+        queued_ids = _queued_ids(huey, shared)
         for job_id in recover(store, data_dir):
             enqueue(data_dir, job_id)
             queued_ids.add(job_id)
         for job in store.unfinished_jobs():  # queued in the store, lost from the queue (a crash between)
-            if job.state is JobState.QUEUED and job.id not in queued_ids:
+            # in no node's queue: an upload is re-queued by the node holding its folder, and only there
+            mine = not shared or job.kind != "ingest" or job_dir(data_dir, job.id).is_dir()
+            if job.state is JobState.QUEUED and job.id not in queued_ids and mine:
                 enqueue(data_dir, job.id)
         sweep(store, data_dir)
         sweep_exports(store, data_dir, app.config)
     finally:
         store.close()
     return huey, tasks
+
+
+def _queued_ids(huey, shared: bool) -> set[int]:
+    """The job ids waiting in this node's queue, or with a shared database in any node's (not lost, then)."""
+    tasks = [] if shared else huey.pending()
+    for data in huey.storage.every_queue_items() if shared else ():
+        try:
+            tasks.append(huey.deserialize_task(data))
+        except Exception:  # noqa: BLE001 - a node of another release queued a task this one does not know
+            continue
+    return {t.args[0] for t in tasks if t.name == "job" and t.args}
 
 
 def sweep(store: Store, data_dir: Path, idle: float = 3600) -> None:

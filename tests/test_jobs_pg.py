@@ -1,0 +1,119 @@
+"""The job queue in the PostgreSQL store (issue 15): no SQLite file, one queue per node, each task taken once.
+
+The threats: a node with ARCHIVE_DATABASE_URL set still writing a SQLite file beside its store
+(the queue's); one node's worker taking another node's job, whose upload is not in its folder (it
+would fail the clerk's upload as "file gone"); two workers running one task.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import services
+from archive.store import JobState, Store
+from archive.store.job_queue import PgQueueStorage
+from tests.conftest import CLERK, PASSWORD, log_in, make_app
+from tests.test_jobs import WORD, cli, job_batch, post
+
+
+@pytest.fixture
+def url(pg_cluster, monkeypatch) -> str:
+    url = pg_cluster.new_database()
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", url)
+    return url
+
+
+def node(data_dir: Path):
+    return make_app(data_dir, FOLLOW_SECONDS=0)  # the worker's catch-up only, no thread of its own
+
+
+def clerk_of(app, create: bool = True):
+    if create:
+        result = app.test_cli_runner().invoke(args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"],
+                                              input=PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
+    client = app.test_client()
+    log_in(client)
+    return client
+
+
+def queued_in_database(url: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT queue, count(*) FROM job_queue GROUP BY queue ORDER BY queue").fetchall()
+
+
+def test_with_a_database_url_the_queue_is_in_postgresql_and_no_sqlite_file_is_written(url, tmp_path):
+    data_dir = tmp_path / "store"
+    app = node(data_dir)
+    client = clerk_of(app)
+    response = post(client, job_batch(tmp_path / "b", 3))
+    assert response.status_code == 303
+    name = (data_dir / "jobs-queue-name").read_text().strip()
+    assert queued_in_database(url) == [(name, 1)]  # the web's upload queued its job id in the database
+
+    result = cli(app, "worker", "--drain")
+    assert result.exit_code == 0 and "ran 1 job" in result.output, result.output
+    assert Store(data_dir).job(1).state is JobState.DONE
+    assert app.test_client().get(f"/api/search?q={WORD}").get_json()["total"] == 3
+    assert queued_in_database(url) == []
+    assert not list(data_dir.rglob("*.sqlite3*")), list(data_dir.rglob("*.sqlite3*"))
+
+
+def test_two_nodes_on_one_database_each_run_only_their_own_jobs(url, tmp_path):
+    a, b = node(tmp_path / "node-a"), node(tmp_path / "node-b")
+    client_a, client_b = clerk_of(a), clerk_of(b, create=False)  # one store: one account for both
+    assert post(client_a, job_batch(tmp_path / "ba", 2, "A")).status_code == 303  # job 1, on a
+    store = Store(tmp_path / "node-a")
+    services.submit_job(store, tmp_path / "node-a", "reindex", CLERK)  # job 2, on a: its index
+    assert post(client_b, job_batch(tmp_path / "bb", 2, "B")).status_code == 303  # job 3, on b
+    # job 4: a's upload lost from the queue (a web worker killed between the store's commit and the
+    # queue): in no queue, its folder on a
+    lost = store.create_job("ingest", CLERK, "lost.zip")
+    (tmp_path / "node-a" / "uploads" / f"job-{lost}").mkdir(parents=True)
+    (tmp_path / "node-a" / "uploads" / f"job-{lost}" / "batch.zip").write_bytes(job_batch(tmp_path / "bl", 1, "L"))
+    assert len(queued_in_database(url)) == 2  # a's queue and b's
+
+    result = cli(b, "worker", "--drain")
+    assert result.exit_code == 0 and "ran 1 job" in result.output, result.output
+    states = {j.id: j.state for j in store.unfinished_jobs()}
+    assert states == {1: JobState.QUEUED, 2: JobState.QUEUED, lost: JobState.QUEUED}  # a's, left to a
+    assert store.job(3).state is JobState.DONE and store.job(3).report["counts"]["added"] == 2
+
+    result = cli(a, "worker", "--drain")
+    assert result.exit_code == 0 and "ran 3 job" in result.output, result.output
+    for job_id in (1, 2, lost):
+        assert store.job(job_id).state is JobState.DONE, store.job(job_id)
+    assert store.job(lost).report["counts"]["added"] == 1
+    assert queued_in_database(url) == []
+    store.close()
+
+
+def test_two_workers_take_each_task_once(url):
+    items = [f"task-{i}".encode() for i in range(400)]
+    PgQueueStorage("node", url=url).enqueue(b"another node's")
+    producer = PgQueueStorage("here", url=url)
+    for item in items:
+        producer.enqueue(item)
+    got: list[list[bytes]] = [[], []]
+    start = threading.Barrier(2)
+
+    def consume(mine: list[bytes]) -> None:
+        storage = PgQueueStorage("here", url=url)  # a connection of its own, as another process has
+        start.wait()
+        while (data := storage.dequeue()) is not None:
+            mine.append(data)
+        storage.close()
+
+    threads = [threading.Thread(target=consume, args=(g,)) for g in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(got[0] + got[1]) == sorted(items)  # every task once: none twice, none left behind
+    assert got[0] and got[1]  # both took part
+    assert producer.queue_size() == 0 and PgQueueStorage("node", url=url).queue_size() == 1
+    producer.close()
