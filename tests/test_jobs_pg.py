@@ -7,6 +7,7 @@ would fail the clerk's upload as "file gone"); two workers running one task.
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import services
 from archive.store import JobState, Store
 from archive.store.job_queue import PgQueueStorage
 from tests.conftest import CLERK, PASSWORD, log_in, make_app
-from tests.test_jobs import WORD, cli, job_batch, post
+from tests.test_jobs import WORD, cli, job_batch, post, wait_for, worker
 
 
 @pytest.fixture
@@ -52,6 +53,7 @@ def test_with_a_database_url_the_queue_is_in_postgresql_and_no_sqlite_file_is_wr
     client = clerk_of(app)
     response = post(client, job_batch(tmp_path / "b", 3))
     assert response.status_code == 303
+    assert not list(data_dir.rglob("*.sqlite3*")), list(data_dir.rglob("*.sqlite3*"))  # the web's enqueue wrote none
     name = (data_dir / "jobs-queue-name").read_text().strip()
     assert queued_in_database(url) == [(name, 1)]  # the web's upload queued its job id in the database
 
@@ -60,6 +62,20 @@ def test_with_a_database_url_the_queue_is_in_postgresql_and_no_sqlite_file_is_wr
     assert Store(data_dir).job(1).state is JobState.DONE
     assert app.test_client().get(f"/api/search?q={WORD}").get_json()["total"] == 3
     assert queued_in_database(url) == []
+    assert not list(data_dir.rglob("*.sqlite3*")), list(data_dir.rglob("*.sqlite3*"))
+
+
+def test_a_running_worker_takes_an_upload_from_the_database_and_stops_cleanly(url, tmp_path):
+    data_dir = tmp_path / "store"
+    app = node(data_dir)
+    client = clerk_of(app)
+    with worker(data_dir) as proc:  # a real `flask worker`: Huey's consumer polling PgQueueStorage
+        assert post(client, job_batch(tmp_path / "b", 2)).status_code == 303
+        store = Store(data_dir)
+        wait_for(lambda: store.job(1).state is JobState.DONE, timeout=60)
+        store.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=90) == 0  # (its tend task may still wait in the queue: stopped before it)
     assert not list(data_dir.rglob("*.sqlite3*")), list(data_dir.rglob("*.sqlite3*"))
 
 
@@ -117,3 +133,23 @@ def test_two_workers_take_each_task_once(url):
     assert got[0] and got[1]  # both took part
     assert producer.queue_size() == 0 and PgQueueStorage("node", url=url).queue_size() == 1
     producer.close()
+
+
+def test_the_schedule_and_the_keys_are_per_queue_too(url):
+    from datetime import datetime, timedelta
+
+    here, there = PgQueueStorage("here", url=url), PgQueueStorage("there", url=url)
+    now = datetime.now()
+    here.add_to_schedule(b"due", now - timedelta(seconds=1))
+    here.add_to_schedule(b"later", now + timedelta(hours=1))
+    there.add_to_schedule(b"theirs", now - timedelta(seconds=1))
+    assert here.read_schedule(now) == [b"due"] and here.read_schedule(now) == []  # read once, then gone
+    assert here.scheduled_items() == [b"later"] and there.schedule_size() == 1
+    assert here.put_if_empty("lock", b"1") and not here.put_if_empty(b"lock", b"2")
+    assert there.put_if_empty("lock", b"3")  # another node's lock is not ours
+    assert here.peek_many(["lock", "none"]) == {"lock": b"1"} and here.pop_data("lock") == b"1"
+    assert not here.has_data_for_key("lock") and there.peek_data("lock") == b"3"
+    here.flush_all()
+    assert there.schedule_size() == 1 and there.result_store_size() == 1
+    for storage in (here, there):
+        storage.close()
