@@ -23,6 +23,8 @@ import re
 import unicodedata
 from array import array
 
+from archive.unicode_tables import cached
+
 VERSION = 2  # what the index holds changes with it: index.service rebuilds an index made by another
 
 _CJK_RANGES = ((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xD7B0, 0xD7FF),
@@ -62,7 +64,8 @@ def _stable_ranges() -> list[tuple[int, int]]:
     return out
 
 
-_STABLE = re.compile(f"[{_char_class(_stable_ranges())}]+")
+# computed once per Unicode version (archive/unicode_tables.py): 70 ms of every process start
+_STABLE = re.compile(f"[{cached('stable') or _char_class(_stable_ranges())}]+")
 
 
 def _fold(text: str) -> tuple[str, list[int] | None]:
@@ -239,7 +242,10 @@ _BRIDGE_GAP = "[ \\t\u00a0\u3000]"
 # A chain of Hangul/CJK runs, each bridged to the next (at most three spaces between), or another word.
 _PIECE = re.compile(f"([{_CJK}]+(?:{_BRIDGE_GAP}{{1,3}}[{_CJK}]+)*)|([^\\W_{_CJK}]+)")
 _GAPS = re.compile(f"{_BRIDGE_GAP}+")
-_LONE = re.compile(f"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")  # a run of one syllable
+# A run of one syllable after a gap (one at a chain's start is seen by _has_lone): a pattern that
+# starts with the gap lets the regex engine skip to the spaces, where a leading lookbehind had it
+# try every syllable of the chain (half the time of the chain's terms).
+_LONE_AFTER_GAP = re.compile(f"{_BRIDGE_GAP}[{_CJK}](?![{_CJK}])")
 
 
 def terms(text: str) -> list[str]:
@@ -306,7 +312,7 @@ def _chain_terms(chain: str, after_number: bool) -> str:
     first = ""
     if after_number and len(chain) > 1 and _is_cjk_at(chain, 1):
         first = chain[0] + " "
-    if not _LONE.search(chain):
+    if not _has_lone(chain):
         together = chain.replace(" ", "")
         return first + _bigrams(together if together.isalnum() else _GAPS.sub("", together))
     runs = _GAPS.split(chain)
@@ -321,6 +327,11 @@ def _chain_terms(chain: str, after_number: bool) -> str:
         offset += len(run)
     parts.append(bigrams[3 * done :])
     return "".join(parts)
+
+
+def _has_lone(chain: str) -> bool:
+    """Whether a chain (Hangul/CJK runs and the gaps between them) holds a run of one syllable."""
+    return len(chain) < 2 or not _is_cjk_at(chain, 1) or _LONE_AFTER_GAP.search(chain) is not None
 
 
 def _is_cjk_at(chain: str, i: int) -> bool:

@@ -270,9 +270,11 @@ class RecordsMixin:
         with self.transaction():
             previous = self.digest_of(record.id)
             version = previous[1] + 1 if previous else 1
-            before = [r[0] for r in self._all("SELECT sha256 FROM attachments WHERE record_id = ?", (record.id,))]
-            self.db.execute("DELETE FROM attachments WHERE record_id = ?", (record.id,))
-            self.db.execute("DELETE FROM records WHERE id = ?", (record.id,))
+            before = []
+            if previous:  # a new record has no rows to replace (attachments need their record): 3 statements fewer
+                before = [r[0] for r in self._all("SELECT sha256 FROM attachments WHERE record_id = ?", (record.id,))]
+                self.db.execute("DELETE FROM attachments WHERE record_id = ?", (record.id,))
+                self.db.execute("DELETE FROM records WHERE id = ?", (record.id,))
             self.db.execute(
                 "INSERT INTO records (id, version, digest, title, kind, agency, department, doc_number, "
                 "policy_number, produced, approved, retention, author, approval_chain, classification, "

@@ -44,3 +44,10 @@ def test_the_same_tokens_on_records_as_agencies_write_them():
     for _ in range(200):
         text = "".join(rng.choice(words) + rng.choice([" ", "", "  ", ", ", "\n", "\u3000"]) for _ in range(30))
         same(text)
+
+
+def test_the_same_tokens_for_a_lone_syllable_wherever_it_stands_in_a_chain():
+    # a chain of bridged runs takes a quicker path unless it holds a run of one syllable
+    for text in ("가", "가 나다", "나다 가", "나다 가 라마", "가  나다라", "가\u3000나", "1 가 나다", "a가 나다",
+                 "나다\t가", "가나 다 라", "가 나 다"):
+        same(text)
