@@ -316,7 +316,8 @@ def _huey(data_dir: Path):
 
     store = Store(data_dir)  # the store decides (Store.__new__), and its migrations make the queue's tables
     try:
-        url = getattr(store, "url", None)  # a PgStore's: then no SQLite file is written, this one included
+        # a PgStore's URL (an AttributeError, not a quiet SQLite file, should that attribute go)
+        url = None if type(store) is Store else store.url
     finally:
         store.close()
     if not url:
