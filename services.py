@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from archive.messages import N_, Refusal
 from archive.rendition import forget
 from archive.store import Store
 from index import service as search
+from index.alongside import Alongside
 from index.engine import Engine
 from index.locking import index_lock
 
@@ -64,26 +64,6 @@ def follow(store: Store, engine: Engine, data_dir: Path) -> int:
     # purged chunk by chunk inside the catch-up: a list read before it would miss what commits meanwhile
     return search.catch_up(engine, store, lambda ids: purge_renditions(
         store, data_dir, store.hashes_of(ids) if ids is not None else None))
-
-
-INDEX_EVERY = 2.0  # seconds: how often an ingest makes what it has stored so far searchable
-
-
-def _indexing_as_it_goes(engine: Engine, store: Store, each: Each, every: float = INDEX_EVERY) -> Each:
-    """Wrap `each` so that the records stored so far are indexed every `every` seconds.
-
-    A batch of thousands is then searchable as it goes in, not only at its end: a record's page
-    (read from the store) and its search entry are never apart for much longer than `every`, and
-    a killed ingest leaves at most that much for the worker's catch-up.
-    """
-    def wrapped(folders: list[Path], label: str) -> Iterable[Path]:
-        last = time.monotonic()
-        for folder in each(folders, label):
-            yield folder  # the caller ingests it before asking for the next
-            if time.monotonic() - last >= every:
-                search.catch_up(engine, store)
-                last = time.monotonic()
-    return wrapped
 
 
 def _agency_in(folder: Path) -> tuple[str, str | None] | None:
@@ -134,9 +114,9 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
     user = store.account(who)
     if user is not None and user.scoped:
         each = _within_agencies(store, user, each, refused, limits)
-    report = ingest_paths(store, list(paths), each=_indexing_as_it_goes(engine, store, each),
-                          drop_from_index=lambda ids: search.remove(engine, ids),
-                          index_lock=lambda: index_lock(engine.data_dir), limits=limits)
+    with Alongside(engine, store):  # what is stored is searchable as it goes in (index/alongside.py)
+        report = ingest_paths(store, list(paths), each=each, drop_from_index=lambda ids: search.remove(engine, ids),
+                              index_lock=lambda: index_lock(engine.data_dir), limits=limits)
     report.outcomes.extend(refused)
     # every record the batch stored is pending (a new version is never marked indexed): the
     # catch-up indexes what the last one as it went left, without writing the rest a second time

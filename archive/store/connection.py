@@ -46,6 +46,10 @@ class Connection:
     def _extra_migrations(self) -> list:
         return []
 
+    def another(self):
+        """A second connection to this same store, for another thread (a connection serves one at a time)."""
+        return type(self)(self.data_dir, self.blobs.root, getattr(self, "url", ""))
+
     def close(self) -> None:
         self.db.close()
 

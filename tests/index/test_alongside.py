@@ -1,0 +1,75 @@
+"""An ingest's records are searchable while it runs (index/alongside.py), and its end indexes the rest.
+
+A clerk uploading thousands of records, and a reader waiting for one, expect to find what is
+stored while the batch is still going in; and whatever the indexing thread could not do, the
+ingest's own last catch-up must do, so that nothing stored stays unfindable.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import services
+from archive.store import Store
+from index import alongside
+from index.engine import SearchRequest
+from index.service import search
+from tests.builders import batch, record
+from tests.conftest import make_app
+
+WORD = "물재이용"
+
+
+def records(root: Path, n: int) -> Path:
+    return batch(root, *[(record(id=f"A-{i:03d}", title=f"{WORD} 계획 {i}"), {"본문.txt": f"{WORD} 본문 {i}"})
+                         for i in range(n)])
+
+
+def found(app, store: Store) -> set[str]:
+    return {hit["id"] for hit in search(app.extensions["search_engine"], store, SearchRequest(q=WORD))["results"]}
+
+
+def test_records_are_found_while_their_ingest_still_runs(tmp_path, monkeypatch, engine_name):
+    monkeypatch.setattr(alongside, "INDEX_EVERY", 0.05)
+    app = make_app(tmp_path / "store", SEARCH_ENGINE=engine_name)
+    store, engine = Store(tmp_path / "store"), app.extensions["search_engine"]
+    seen_during: set[str] = set()
+
+    def each(folders, label):
+        for i, folder in enumerate(folders):
+            if i == 4:
+                time.sleep(0.6)  # the group of the first four is due when the fifth is read: committed
+            if i == 5:  # the ingest waits here: only a thread beside it can index what it stored
+                deadline = time.monotonic() + 20
+                while not found(app, store) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                seen_during.update(found(app, store))
+            yield folder
+
+    report = services.ingest_batch(store, engine, tmp_path / "store", [records(tmp_path / "b", 8)],
+                                   "command line", each=each)
+    assert len(report.changed) == 8
+    assert {"A-000", "A-001", "A-002", "A-003"} <= seen_during
+    assert "A-007" not in seen_during  # not stored yet then
+    assert len(found(app, store)) == 8  # and the rest by the ingest's own last catch-up
+
+
+def test_what_the_thread_could_not_index_the_ingest_indexes_at_its_end(tmp_path, monkeypatch, caplog):
+    def broken(engine, store):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(alongside, "INDEX_EVERY", 0.05)
+    monkeypatch.setattr(alongside, "catch_up", broken)
+    app = make_app(tmp_path / "store")
+    store = Store(tmp_path / "store")
+
+    def each(folders, label):
+        for folder in folders:
+            time.sleep(0.1)  # time for the thread to try (and fail)
+            yield folder
+
+    services.ingest_batch(store, app.extensions["search_engine"], tmp_path / "store", [records(tmp_path / "b", 3)],
+                          "command line", each=each)
+    assert "could not catch up during the ingest" in caplog.text
+    assert len(found(app, store)) == 3
