@@ -58,7 +58,10 @@ class Cluster:
 
     def new_database(self, template: str = "template_store") -> str:
         """A fresh, migrated database (or a copy of `template`); its URL."""
+        from archive.store.pg_pool import close_pool
+
         name = f"t{next(self._numbers)}"
+        close_pool(self.url(template))  # a template must have no session open: this process's pooled ones go
         self.admin(f"CREATE DATABASE {name} TEMPLATE {template}")
         return self.url(name)
 

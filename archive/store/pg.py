@@ -10,6 +10,9 @@ Writers: SQLite lets one writer in at a time (BEGIN IMMEDIATE), and the methods 
 login limit counts and records in one step, a job's count and insert cannot interleave). Here
 BEGIN IMMEDIATE becomes a transaction that first takes one advisory lock, so writers on every node
 queue exactly as SQLite's did; reads take no lock and see committed data only.
+
+Connections: a store borrows one from its process's pool (pg_pool.py) and close() gives it back
+rolled back and reset, so no lock, transaction or setting of one store outlives it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import psycopg
 from psycopg import pq
 
 from ..blobs import BlobStore
-from . import Store
+from . import Store, pg_pool
 from .connection import Connection
 from .migrations import StoreTooNew
 from .pg_migrations import MIGRATIONS
@@ -119,13 +122,30 @@ class Cursor:
         return self._db.raw.execute("SELECT lastval()").fetchone()[0]
 
 
+# every pooled connection: autocommit (transactions are the explicit BEGIN of `execute`), literals
+# bound client-side, rows as sqlite3.Row reads them
+CONNECT = {"autocommit": True, "cursor_factory": psycopg.ClientCursor, "row_factory": _rows}
+
+
 class PgDb:
-    """The part of sqlite3.Connection the mixins use, over one psycopg connection in autocommit mode."""
+    """The part of sqlite3.Connection the mixins use, over one pooled psycopg connection in autocommit mode.
+
+    The connection is this process's pool's (archive/store/pg_pool.py) until close() gives it back.
+    """
 
     def __init__(self, url: str):
-        self.raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, row_factory=_rows)
-        # a store dropped without close() (as sqlite3 allows) closes its connection rather than leak it
-        weakref.finalize(self, self.raw.close)
+        self._pid = os.getpid()
+        pool, self._raw = pg_pool.take(url, CONNECT)
+        # a store dropped without close() (as sqlite3 allows) gives its connection back rather than leak it
+        self._give_back = weakref.finalize(self, pg_pool.give_back, pool, self._raw, self._pid)
+
+    @property
+    def raw(self) -> psycopg.Connection:
+        if os.getpid() != self._pid:  # a forked child: the socket is its parent's, mid-conversation
+            raise sqlite3.ProgrammingError("this store was opened before a fork; open one in this process")
+        if self._raw is None:  # given back: the connection may be another store's now
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return self._raw
 
     def execute(self, sql: str, args=()) -> Cursor:
         if sql == "BEGIN IMMEDIATE":  # see the module's docstring
@@ -154,7 +174,8 @@ class PgDb:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
-        self.raw.close()
+        self._raw = None
+        self._give_back()  # once: rolled back, reset, returned (nothing at all in a forked child)
 
     def __enter__(self):  # sqlite3's `with db:` commits on leaving; outside transaction() each statement has
         return self

@@ -227,7 +227,8 @@ def hammer(data_dir, threads, guess):
 
 
 @pytest.mark.slow
-def test_parallel_guesses_cannot_race_past_the_limit(tmp_path, hash_checks):
+def test_parallel_guesses_cannot_race_past_the_limit(tmp_path, hash_checks, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_DATABASE_POOL", "30")  # on PostgreSQL: 30 sessions at once, not the pool's 4 in turn
     store = Store(tmp_path)
     accounts.create_user(store, "kim", Role.CLERK, RIGHT)
     store.close()
