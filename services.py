@@ -18,9 +18,11 @@ from archive.accounts import NotPermitted, User, authorize
 from archive.changes import Change
 from archive.changes import change_disclosure as _change_disclosure
 from archive.ingest import Limits, Outcome, Report, Status, ingest_paths
+from archive.ingest_ahead import Derived
 from archive.messages import N_, Refusal
 from archive.rendition import forget
 from archive.store import Store
+from index import analysis
 from index import service as search
 from index.alongside import Alongside
 from index.engine import Engine
@@ -114,14 +116,18 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
     user = store.account(who)
     if user is not None and user.scoped:
         each = _within_agencies(store, user, each, refused, limits)
-    with Alongside(engine, store):  # what is stored is searchable as it goes in (index/alongside.py)
-        report = ingest_paths(store, list(paths), each=each, drop_from_index=lambda ids: search.remove(engine, ids),
-                              index_lock=lambda: index_lock(engine.data_dir), limits=limits)
+    try:
+        with Alongside(engine, store):  # what is stored is searchable as it goes in (index/alongside.py)
+            report = ingest_paths(store, list(paths), each=each, drop_from_index=lambda ids: search.remove(engine, ids),
+                                  index_lock=lambda: index_lock(engine.data_dir), limits=limits,
+                                  derived=Derived(analysis.joined_terms, analysis.keep_terms)  # made ahead
+                                  if engine.takes_terms else None)
+        # every record the batch stored is on the feed: this indexes what the thread beside it left
+        # (a withdrawn record has no entry: a replaced one left the index before its save)
+        search.catch_up(engine, store)
+    finally:
+        analysis.forget_kept()  # what the index did not ask for: a withheld file's, an unchanged record's
     report.outcomes.extend(refused)
-    # every record the batch stored is pending (a new version is never marked indexed): the
-    # catch-up indexes what the last one as it went left, without writing the rest a second time
-    # (a withdrawn record has no entry: a replaced one left the index before its save)
-    search.catch_up(engine, store)
     purge_renditions(store, data_dir)
     store.collect_garbage()
     report.run_id = store.log_ingest(who, source or ", ".join(Path(p).name for p in paths),

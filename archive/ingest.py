@@ -14,7 +14,7 @@ from .batch import BatchError, opened, record_folders
 from .blobs import Staged, sha256_of
 from .disclosure import Disclosure
 from .extract import EXTRACTOR_VERSION, OCR_REASONS, extract_text, media_type_of
-from .ingest_ahead import AHEAD_FROM, Ahead, ReadAhead, stage_copy
+from .ingest_ahead import AHEAD_FROM, Ahead, Derived, ReadAhead, stage_copy
 from .ingest_group import Group, Prepared
 from .messages import N_
 from .outcomes import DropFromIndex, IndexLock, Limits, Outcome, Report, Status
@@ -37,6 +37,7 @@ def ingest_paths(
     drop_from_index: DropFromIndex | None = None,
     index_lock: IndexLock = nullcontext,
     limits: Limits | None = None,
+    derived: Derived | None = None,
 ) -> Report:
     """Ingest every batch in `paths` into the store; each record stands or falls alone.
 
@@ -44,6 +45,7 @@ def ingest_paths(
     takes records out of the search index before a change could make part of them less
     public (a replaced record, or other records holding a file this one withholds); the
     caller indexes them again after the batch. Records are committed in groups (ingest_group.py).
+    `derived`: work on each file's text a read-ahead child does too (ingest_ahead.Derived).
     """
     report = Report()
     seen: set[str] = set()
@@ -58,9 +60,10 @@ def ingest_paths(
                                      name=Path(path).name, n=len(folders), max=limits.max_records)
                 ahead = None
                 if len(folders) >= AHEAD_FROM:
-                    ahead = ReadAhead(folders, functools.partial(read_folder, staging=store.blobs.staging_folder()))
+                    ahead = ReadAhead(folders, functools.partial(read_folder, staging=store.blobs.staging_folder(),
+                                                                 make=derived.make if derived else None))
                 try:
-                    _each_record(store, group, each(folders, str(path)), seen, ahead)
+                    _each_record(store, group, each(folders, str(path)), seen, ahead, derived)
                 finally:
                     if ahead is not None:
                         ahead.close()
@@ -70,11 +73,16 @@ def ingest_paths(
     return report
 
 
-def _each_record(store: Store, group: Group, folders: Iterable[Path], seen: set[str], ahead: ReadAhead | None):
+def _each_record(store: Store, group: Group, folders: Iterable[Path], seen: set[str], ahead: ReadAhead | None,
+                 derived: Derived | None = None):
     for folder in folders:
         pre = ahead.take(folder) if ahead else None
         try:
-            group.add(prepare_record(store, folder, seen, pre))
+            prepared = prepare_record(store, folder, seen, pre)
+            if derived and pre is not None and isinstance(prepared, Prepared):
+                for sha, made in pre.derived.items():
+                    derived.keep(pre.extractions[sha]["text"], made)
+            group.add(prepared)
         except OSError as exc:  # unreadable file: this record fails, not the batch
             why = Problem(N_("file: 읽을 수 없습니다 (%(why)s)"), why=exc.strerror)
             group.add(Outcome(folder.name, Status.REJECTED, [why]))
@@ -85,9 +93,10 @@ def _each_record(store: Store, group: Group, folders: Iterable[Path], seen: set[
             group.commit()
 
 
-def read_folder(folder: Path, staging: Path | None = None) -> Ahead:
+def read_folder(folder: Path, staging: Path | None = None, make: Callable[[str], str] | None = None) -> Ahead:
     """What reading a record folder needs nothing of the store for; with `staging` (ingest_ahead's
-    child), each small file's bytes also staged there and their text extracted from that copy."""
+    child), each small file's bytes also staged there and their text extracted from that copy
+    (and `make` run over that text: Derived)."""
     try:  # utf-8-sig: editors on Korean Windows often save record.json with a BOM
         data = json.loads((folder / "record.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -103,7 +112,9 @@ def read_folder(folder: Path, staging: Path | None = None) -> Ahead:
         for (_, sha, _, content), att in zip(files, data.get("attachments", []), strict=True):
             if staging is not None and content is not None and sha not in ahead.staged:
                 ahead.staged[sha] = tmp = stage_copy(content, staging)
-                ahead.extractions[sha] = extraction_row(sha, tmp, att["file"])
+                ahead.extractions[sha] = row = extraction_row(sha, tmp, att["file"])
+                if make is not None and row["text"]:
+                    ahead.derived[sha] = make(row["text"])
     except BaseException:
         ahead.discard()
         raise

@@ -47,9 +47,11 @@ class Ahead:
     files: list | None = None  # [(path, sha256, size, bytes or None)], every attachment read (staged: None)
     extractions: dict = field(default_factory=dict)  # sha256 -> extraction row, for files read whole
     staged: dict = field(default_factory=dict)  # sha256 -> its copy in the blob store's staging folder
+    derived: dict = field(default_factory=dict)  # sha256 -> Derived.make of its text
 
     def size(self) -> int:
-        return sum(len(row.get("text") or "") for row in self.extractions.values()) + 4096 * (len(self.files or ()) + 1)
+        return (sum(len(row.get("text") or "") for row in self.extractions.values())
+                + sum(len(value) for value in self.derived.values()) + 4096 * (len(self.files or ()) + 1))
 
     def touch(self) -> None:
         """Fresh again: a garbage collection sweeps staging copies an hour old."""
@@ -64,6 +66,15 @@ class Ahead:
         for tmp in self.staged.values():
             Path(tmp).unlink(missing_ok=True)
         self.staged.clear()
+
+
+@dataclass(frozen=True)
+class Derived:
+    """More work on a file's text the child may do for this process: `make(text)` there (a str),
+    `keep(text, made)` here when the record is stored (the search index's terms: index.analysis)."""
+
+    make: Callable[[str], str]
+    keep: Callable[[str, str], None]
 
 
 def stage_copy(content: bytes, folder: Path) -> Path:

@@ -20,6 +20,7 @@ this to the character-at-a-time reference (tests/index/reference_analysis.py) to
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from array import array
 
@@ -346,6 +347,43 @@ def _terms_by_event(text: str) -> list[str]:
         else:
             out.append(chars)
     return out
+
+
+# -- terms made ahead: an ingest's read-ahead child analyses each file's text as it extracts it
+# (archive/ingest_ahead.py), and this process keeps them until its index asks (terms_of). A pure
+# function of the text, so what is kept changes nothing of what an index holds, only who computes
+# it: a kept entry is found only by a text equal to the one it was made from.
+
+KEEP_CHARS = 48 << 20  # characters of terms kept at most; past it, texts are analysed here again
+_kept: dict[str, str] = {}
+_kept_chars = 0
+_kept_lock = threading.Lock()
+
+
+def keep_terms(text: str, terms: str) -> None:
+    global _kept_chars
+    with _kept_lock:
+        if _kept_chars + len(terms) <= KEEP_CHARS and text not in _kept:
+            _kept[text] = terms
+            _kept_chars += len(terms)
+
+
+def terms_of(text: str) -> str:
+    """joined_terms(text): as kept for it (once), else made now."""
+    global _kept_chars
+    with _kept_lock:
+        terms = _kept.pop(text, None)
+        if terms is not None:
+            _kept_chars -= len(terms)
+            return terms
+    return joined_terms(text)
+
+
+def forget_kept() -> None:
+    global _kept_chars
+    with _kept_lock:
+        _kept.clear()
+        _kept_chars = 0
 
 
 def query_terms(text: str) -> tuple[str, ...]:

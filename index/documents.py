@@ -28,7 +28,7 @@ def document_of(store, record_id: str) -> dict | None:
     if record is None:
         return None
     view = public_view(record)
-    body, _ = public_body(record, store.text_of)
+    body, sources = public_body(record, store.text_of)
     classification = view["classification"]
     numbers = [x for x in (view["id"], view["doc_number"], view["policy_number"]) if x]
     return {
@@ -39,6 +39,8 @@ def document_of(store, record_id: str) -> dict | None:
         "exact": [x.strip().lower() for x in numbers],  # the same numbers whole: an exact hit ranks first
         "summary": view["summary"] or "",
         "body": body,
+        # each public file's text in the body (BODY_SEPARATOR ends every term: an engine may analyse them apart)
+        "body_parts": [body[a:b] for _, _, a, b in sources],
         "names": " ".join(a["name"] for a in view["attachments"]),  # a withheld file's name is public
         "agency": view["agency"],
         "department": view["department"] or "",

@@ -61,6 +61,8 @@ class Engine(Protocol):
 
     name: str
     data_dir: Path  # the node's folder: the engine's index and the index lock live there
+    # whether it indexes index.analysis's terms, which an ingest may then make ahead (analysis.terms_of)
+    takes_terms: bool
 
     def write(self, documents: Iterable[dict], remove: Iterable[str] = (), purge: bool = False) -> None:
         """Replace these records' entries (and drop `remove`), committed before returning.

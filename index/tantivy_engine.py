@@ -35,7 +35,7 @@ from pathlib import Path
 
 import tantivy
 
-from .analysis import joined_terms
+from .analysis import joined_terms, terms_of
 from .engine import MAX_PAGE, Matches, SearchRequest
 from .lang import TEXT_FIELDS
 from .locking import fresh_folder, index_lock, read_mark, swap_in, write_mark
@@ -100,8 +100,14 @@ def to_document(doc: dict) -> tantivy.Document:
     out.add_text("id", doc["id"])
     out.add_integer("version", int(doc["version"]))
     for name in TEXT_FIELDS:
-        if doc.get(name):
-            out.add_text(name, joined_terms(doc[name]))
+        if name == "body" and doc.get("body_parts") is not None:
+            # the terms of each file's text, as an ingest's read-ahead may have made them already
+            # (index.analysis.terms_of): the same terms as the whole body's, the separator ends each
+            terms = " ".join(t for t in map(terms_of, doc["body_parts"]) if t)
+        else:
+            terms = joined_terms(doc[name]) if doc.get(name) else ""
+        if terms:
+            out.add_text(name, terms)
     for value in dict.fromkeys(x.strip().lower() for x in doc.get("exact") or ()):
         if value:
             out.add_text("exact", value)
@@ -138,6 +144,7 @@ class _Held:
 
 class TantivyEngine:
     name = "tantivy"
+    takes_terms = True
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)

@@ -46,7 +46,7 @@ def purge_deleted(writer, segments):
 
 def _fields(doc: dict) -> dict:
     """An index document as Whoosh fields: lists joined as its KEYWORD fields read them."""
-    out = {k: v for k, v in doc.items() if k != "version"}
+    out = {k: v for k, v in doc.items() if k not in ("version", "body_parts")}  # the body whole is there
     for name in ("exact", "classification", "grounds", "licences"):
         out[name] = ",".join(x for x in doc[name] if "," not in x)
     out["version"] = doc["version"]
@@ -55,6 +55,7 @@ def _fields(doc: dict) -> dict:
 
 class WhooshEngine:
     name = "whoosh"
+    takes_terms = False  # its own analyzer reads the text
 
     def __init__(self, data_dir: Path, time_budget: float = TIME_BUDGET):
         self.data_dir = Path(data_dir)

@@ -73,3 +73,38 @@ def test_what_the_thread_could_not_index_the_ingest_indexes_at_its_end(tmp_path,
                           "command line", each=each)
     assert "could not catch up during the ingest" in caplog.text
     assert len(found(app, store)) == 3
+
+
+def test_terms_made_by_the_read_ahead_child_index_each_record_as_its_own_text(tmp_path, engine_name):
+    # a batch this size is read ahead (archive/ingest_ahead.py): its child analyses each text too
+    from archive.ingest_ahead import AHEAD_FROM
+    from index import analysis
+
+    n = AHEAD_FROM + 8
+    root = batch(tmp_path / "b", *[(record(id=f"R-{i:03d}"), {"본문.txt": f"{WORD} 본문 token{i:03d} 끝{i}번"})
+                                   for i in range(n)])
+    app = make_app(tmp_path / "store", SEARCH_ENGINE=engine_name)
+    store, engine = Store(tmp_path / "store"), app.extensions["search_engine"]
+    kept = []
+    real_keep = analysis.keep_terms
+
+    def keep(text, terms):
+        kept.append(text)
+        real_keep(text, terms)
+
+    analysis.keep_terms = keep
+    try:
+        services.ingest_batch(store, engine, tmp_path / "store", [root], "command line")
+    finally:
+        analysis.keep_terms = real_keep
+    assert len(kept) == (n if engine.takes_terms else 0)
+    assert not analysis._kept  # nothing left over after the ingest
+    for _ in ("as ingested", "rebuilt"):
+        for i in range(n):
+            hits = search(engine, store, SearchRequest(q=f"token{i:03d}"))["results"]
+            assert [h["id"] for h in hits] == [f"R-{i:03d}"], i
+        assert cli_reindex(app)
+
+
+def cli_reindex(app) -> bool:
+    return app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0

@@ -51,3 +51,14 @@ def test_the_same_tokens_for_a_lone_syllable_wherever_it_stands_in_a_chain():
     for text in ("가", "가 나다", "나다 가", "나다 가 라마", "가  나다라", "가\u3000나", "1 가 나다", "a가 나다",
                  "나다\t가", "가나 다 라", "가 나 다"):
         same(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(*[st.lists(st.sampled_from(ALPHABET + ["\n"]), max_size=30).map("".join)] * 2)
+def test_the_body_separator_ends_every_term(a, b):
+    # tantivy indexes a body as the terms of each file's text (index/tantivy_engine.py, by parts):
+    # the same as the terms of the texts joined, or a phrase could span two files, or stop matching
+    from index.documents import BODY_SEPARATOR
+
+    joined = analysis.joined_terms(a + BODY_SEPARATOR + b)
+    assert joined == " ".join(t for t in (analysis.joined_terms(a), analysis.joined_terms(b)) if t)
