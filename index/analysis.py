@@ -354,7 +354,7 @@ def _terms_by_event(text: str) -> list[str]:
 # function of the text, so what is kept changes nothing of what an index holds, only who computes
 # it: a kept entry is found only by a text equal to the one it was made from.
 
-KEEP_CHARS = 48 << 20  # characters of terms kept at most; past it, texts are analysed here again
+KEEP_CHARS = 16 << 20  # characters of terms kept (~2 s of an ingest: the catch-up takes them); past it, made here
 _kept: dict[str, str] = {}
 _kept_chars = 0
 _kept_lock = threading.Lock()
