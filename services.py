@@ -52,7 +52,9 @@ def purge_renditions(store: Store, data_dir: Path, hashes: Iterable[str] | None 
         hashes = {p.name.split("-", 1)[0] for p in cache.glob("*.pdf")} if cache.is_dir() else set()
     hashes = set(hashes)
     # a file only withdrawn records hold is no public file either (issue 14)
-    doomed = store.withheld_anywhere(hashes) | (hashes - store.public_hashes())
+    if not hashes:
+        return 0
+    doomed = store.withheld_anywhere(hashes) | (hashes - store.public_hashes(among=hashes))
     return sum(forget(cache, sha) for sha in sorted(doomed))
 
 
