@@ -365,6 +365,7 @@ def _tend_task() -> None:
     try:
         tend(store, engine, data_dir, settings, worker_name())
         sweep_exports(store, data_dir, settings)
+        services.collect_garbage(store, data_dir)  # when no ingest has for a while
     finally:
         store.close()
 

@@ -1,9 +1,12 @@
 """Ingest through the real CLI: reports, exit codes, idempotence, all-or-nothing records."""
 
 import json
+import os
+import time
 import zipfile
 from pathlib import Path
 
+import services
 from archive.store import Store
 from index.service import behind
 from tests.builders import batch, record
@@ -200,3 +203,21 @@ def test_zip_from_a_mac_with_macosx_folder_and_ds_store(app, runner, tmp_path):
     result, report = ingest(runner, zpath)
     assert result.exit_code == 0 and report["counts"]["added"] == 1
     assert report["records"][0]["notes"] == []
+
+
+def test_an_ingest_sweeps_the_blob_folder_when_the_last_sweep_is_old(app, runner, tmp_path):
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "옛 본문"}))
+    ingest(runner, root, expect=0)
+    store = store_of(app)
+    old_sha = store.get("T-0001").attachments[0].sha256
+    (root / "T-0001" / "본문.txt").write_text("새 본문")
+    ingest(runner, root)  # replaced: the old file is nobody's now
+    hour_ago = time.time() - 2 * 3600
+    os.utime(store.blobs.path(old_sha), (hour_ago, hour_ago))  # and idle long enough to go
+    marker = Path(app.config["DATA_DIR"]) / ".garbage-collected"
+    assert marker.exists()  # the first ingests swept (nothing was idle then)
+    ingest(runner, batch(tmp_path / "c", (record(id="T-0002"), {"본문.txt": "다른 기록"})))
+    assert store.blobs.exists(old_sha)  # swept minutes ago: not again yet
+    os.utime(marker, (time.time() - services.GC_EVERY - 1,) * 2)
+    ingest(runner, batch(tmp_path / "d", (record(id="T-0003"), {"본문.txt": "또 다른 기록"})))
+    assert not store.blobs.exists(old_sha)
