@@ -337,7 +337,12 @@ class RecordsMixin:
 
     def collect_garbage(self, idle: float = 3600) -> int:
         """Remove blobs (idle for an hour) and extractions no attachment refers to; return how many blobs."""
-        self._run("DELETE FROM extractions WHERE sha256 NOT IN (SELECT sha256 FROM attachments)")
+        unreferenced = [r[0] for r in self._all("SELECT sha256 FROM extractions WHERE sha256 NOT IN "
+                                                "(SELECT sha256 FROM attachments)")]
+        for i in range(0, len(unreferenced), 200):  # bounded statements: each journals what it changes
+            chunk = unreferenced[i : i + 200]
+            self._run(f"DELETE FROM extractions WHERE sha256 IN ({_marks(chunk)}) AND sha256 NOT IN "
+                      f"(SELECT sha256 FROM attachments)", tuple(chunk))  # re-checked: a record may hold it now
         referenced = self.referenced_hashes()
         removed = 0
         self.blobs.clear_temporaries()
