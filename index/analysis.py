@@ -354,7 +354,7 @@ def _terms_by_event(text: str) -> list[str]:
 # function of the text, so what is kept changes nothing of what an index holds, only who computes
 # it: a kept entry is found only by a text equal to the one it was made from.
 
-KEEP_CHARS = 16 << 20  # characters of terms kept (~2 s of an ingest: the catch-up takes them); past it, made here
+KEEP_CHARS = 24 << 20  # characters kept, texts and terms (~2 s of an ingest: the catch-up takes them)
 _kept: dict[str, str] = {}
 _kept_chars = 0
 _kept_lock = threading.Lock()
@@ -363,9 +363,10 @@ _kept_lock = threading.Lock()
 def keep_terms(text: str, terms: str) -> None:
     global _kept_chars
     with _kept_lock:
-        if _kept_chars + len(terms) <= KEEP_CHARS and text not in _kept:
+        size = len(text) + len(terms)  # the text is kept too, as the key: a text of no terms is no free ride
+        if _kept_chars + size <= KEEP_CHARS and text not in _kept:
             _kept[text] = terms
-            _kept_chars += len(terms)
+            _kept_chars += size
 
 
 def terms_of(text: str) -> str:
@@ -374,7 +375,7 @@ def terms_of(text: str) -> str:
     with _kept_lock:
         terms = _kept.pop(text, None)
         if terms is not None:
-            _kept_chars -= len(terms)
+            _kept_chars -= len(text) + len(terms)
             return terms
     return joined_terms(text)
 

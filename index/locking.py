@@ -10,12 +10,37 @@ process, so a catch-up that rebuilds does not wait for itself.
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 _local = threading.RLock()
 _held: dict[str, tuple[int, object]] = {}  # data dir -> (depth, open lock file)
+
+
+# No fork while another thread of this process is inside the lock. A child inherits the open
+# files of the moment, and tantivy's writer lock (and Whoosh's) is an flock held for as long as
+# any copy of it is open: an ingest's read-ahead child, or an extraction's guard, forked while the
+# ingest's indexing thread (index/alongside.py) or a web worker's follower held a writer, kept every
+# later write failing (LockBusy) until it exited: a clerk's withhold refused, the node falling
+# behind. A fork waits for the write to end (os.register_at_fork); the thread that forks may hold
+# the lock itself (it never forks inside a write).
+def _before_fork() -> None:
+    _local.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _local.release()
+
+
+def _after_fork_in_child() -> None:
+    global _local
+    _local = threading.RLock()  # the child indexes nothing with what it inherited
+    _held.clear()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
 @contextmanager

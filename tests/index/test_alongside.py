@@ -108,3 +108,22 @@ def test_terms_made_by_the_read_ahead_child_index_each_record_as_its_own_text(tm
 
 def cli_reindex(app) -> bool:
     return app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0
+
+
+def test_what_is_kept_for_the_index_is_bounded_by_the_texts_too(monkeypatch):
+    # a withheld file's terms are never asked for: kept until the ingest ends, so they must count,
+    # and so must their text (a text of dots has no terms)
+    from index import analysis
+
+    monkeypatch.setattr(analysis, "KEEP_CHARS", 1000)
+    try:
+        for i in range(50):
+            analysis.keep_terms("." * 300 + str(i), "")
+        assert len(analysis._kept) == 3 and analysis._kept_chars <= 1000
+        long = "가나" * 100
+        analysis.keep_terms(long, "wrong")  # past the bound: not kept, so made when asked
+        assert long not in analysis._kept
+        assert analysis.terms_of(long) == analysis.joined_terms(long)
+    finally:
+        analysis.forget_kept()
+    assert analysis._kept_chars == 0
