@@ -195,13 +195,13 @@ def _index_lag(store: Store, engine) -> str | None:
 @with_appcontext
 def worker_command(drain: bool) -> None:
     """Run background jobs (web uploads, reindex, index catch-up) until stopped (SIGTERM: after the job)."""
-    import jobs
+    import job_queue
 
     app = current_app._get_current_object()
     if drain:
-        click.echo(f"ran {jobs.drain(app)} job(s)")
+        click.echo(f"ran {job_queue.drain(app)} job(s)")
         return
-    jobs.work(app)
+    job_queue.work(app)
 
 
 @click.command("jobs")

@@ -23,9 +23,10 @@ from archive.ingest_ahead import Derived
 from archive.messages import N_, Refusal
 from archive.rendition import forget
 from archive.store import Store
-from index import analysis
+from index import kept_terms
 from index import service as search
 from index.alongside import Alongside
+from index.analysis import joined_terms
 from index.engine import Engine
 from index.locking import index_lock
 
@@ -144,13 +145,13 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
         with Alongside(engine, store):  # what is stored is searchable as it goes in (index/alongside.py)
             report = ingest_paths(store, list(paths), each=each, drop_from_index=lambda ids: search.remove(engine, ids),
                                   index_lock=lambda: index_lock(engine.data_dir), limits=limits,
-                                  derived=Derived(analysis.joined_terms, analysis.keep_terms)  # made ahead
+                                  derived=Derived(joined_terms, kept_terms.keep_terms)  # made ahead
                                   if engine.takes_terms else None)
         # every record the batch stored is on the feed: this indexes what the thread beside it left
         # (a withdrawn record has no entry: a replaced one left the index before its save)
         search.catch_up(engine, store)
     finally:
-        analysis.forget_kept()  # what the index did not ask for: a withheld file's, an unchanged record's
+        kept_terms.forget_kept()  # what the index did not ask for: a withheld file's, an unchanged record's
     report.outcomes.extend(refused)
     purge_renditions(store, data_dir)
     collect_garbage(store, data_dir)
@@ -243,7 +244,9 @@ def submit_job(store: Store, data_dir: Path, kind: str, who: str, *, source: str
     finally:
         if upload is not None and Path(upload).exists():
             Path(upload).unlink()
-    jobs.enqueue(data_dir, job_id)
+    import job_queue
+
+    job_queue.enqueue(data_dir, job_id)
     return job_id
 
 

@@ -25,7 +25,7 @@ def migrate_store_command(url: str, verify_only: bool) -> None:
     """Copy the embedded store into an empty PostgreSQL database and verify the copy."""
     if not url.startswith(("postgresql://", "postgres://")):
         raise click.UsageError("--to takes a postgresql:// URL")
-    from archive.store import migrate as moving  # psycopg: 0.15 s of every command's start, needed here only
+    from archive.store import migrate as moving  # its database driver: 0.15 s of every start, needed here only
 
     data_dir = Path(current_app.config["DATA_DIR"])
     try:

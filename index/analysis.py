@@ -20,7 +20,6 @@ this to the character-at-a-time reference (tests/index/reference_analysis.py) to
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from array import array
 
@@ -347,44 +346,6 @@ def _terms_by_event(text: str) -> list[str]:
         else:
             out.append(chars)
     return out
-
-
-# -- terms made ahead: an ingest's read-ahead child analyses each file's text as it extracts it
-# (archive/ingest_ahead.py), and this process keeps them until its index asks (terms_of). A pure
-# function of the text, so what is kept changes nothing of what an index holds, only who computes
-# it: a kept entry is found only by a text equal to the one it was made from.
-
-KEEP_CHARS = 24 << 20  # characters kept, texts and terms (~2 s of an ingest: the catch-up takes them)
-_kept: dict[str, str] = {}
-_kept_chars = 0
-_kept_lock = threading.Lock()
-
-
-def keep_terms(text: str, terms: str) -> None:
-    global _kept_chars
-    with _kept_lock:
-        size = len(text) + len(terms)  # the text is kept too, as the key: a text of no terms is no free ride
-        if _kept_chars + size <= KEEP_CHARS and text not in _kept:
-            _kept[text] = terms
-            _kept_chars += size
-
-
-def terms_of(text: str) -> str:
-    """joined_terms(text): as kept for it (once), else made now."""
-    global _kept_chars
-    with _kept_lock:
-        terms = _kept.pop(text, None)
-        if terms is not None:
-            _kept_chars -= len(text) + len(terms)
-            return terms
-    return joined_terms(text)
-
-
-def forget_kept() -> None:
-    global _kept_chars
-    with _kept_lock:
-        _kept.clear()
-        _kept_chars = 0
 
 
 def query_terms(text: str) -> tuple[str, ...]:

@@ -1,14 +1,10 @@
 """The default engine: tantivy (its official Python bindings). The only module that imports tantivy.
 
-Analysis stays index.analysis's: no tantivy tokenizer yields its terms (bigrams, a lone syllable,
-words whole, bridges across a space) -- its ngram tokenizer bigrams Latin words and spaces too, and
-nothing bridges runs (bench/tantivy_tokens.py measures both). So every full-text field reaches tantivy
-as index.analysis's terms joined by spaces, and tantivy's whitespace tokenizer only splits them again:
-a term never holds a space (terms are runs of letters and digits), and the positions are the terms'
-order, as before. This costs one string per field where a PreTokenizedString cost one Python object
-per term (most of the indexing time at 100,000 records). Offsets are not kept: snippets are made
-from the store's text. Queries are built from the tokens index.lang already holds; tantivy never
-parses a query.
+Analysis stays index.analysis's (no tantivy tokenizer yields its bigrams, lone syllables and
+bridges: bench/tantivy_tokens.py). Every full-text field reaches tantivy as those terms joined by
+spaces, which its whitespace tokenizer splits again (a term holds no space; positions are the
+terms' order): one string per field, not a Python object per term. Offsets are not kept (snippets
+come from the store's text); queries are built from index.lang's tokens, never parsed by tantivy.
 
 Only the id and the version are stored: what a reader sees is built from the store's public view
 above the engine. The index lives in `data_dir/tantivy-<ns>-<pid>`, reached through the symlink
@@ -19,8 +15,7 @@ and the bindings expose no merge. Their merge policy (LogMergePolicy: eight segm
 level merge) is what is left to drive: next to each segment that holds deletions, seven segments of
 empty "filler" documents of the same size are committed, which makes its level merge; the fillers
 are deleted after, and the segments that held the deletions are checked to be gone (`_purge`).
-Fillers have no field at all, so no query but the all-documents one could find them, and this
-engine's "every record" is `exists(version)`, which they lack.
+Fillers have no field, so only the all-documents query finds them; "every record" is `exists(version)`.
 """
 
 from __future__ import annotations
@@ -35,8 +30,9 @@ from pathlib import Path
 
 import tantivy
 
-from .analysis import joined_terms, terms_of
+from .analysis import joined_terms
 from .engine import MAX_PAGE, Matches, SearchRequest
+from .kept_terms import terms_of
 from .lang import TEXT_FIELDS
 from .locking import fresh_folder, index_lock, read_mark, swap_in, write_mark
 from .tantivy_search import (

@@ -153,3 +153,32 @@ def test_the_schedule_and_the_keys_are_per_queue_too(url):
     assert there.schedule_size() == 1 and there.result_store_size() == 1
     for storage in (here, there):
         storage.close()
+
+
+def test_a_down_nodes_upload_waits_for_it_and_is_not_failed_by_another_node(url, tmp_path):
+    """Found in review: B's worker took A's running upload over (A silent past jobs.STALE, a reboot) and
+    failed it "file gone" (the file is on A's disk); A, back, had nothing to resume."""
+    a, b = node(tmp_path / "node-a"), node(tmp_path / "node-b")
+    assert post(clerk_of(a), job_batch(tmp_path / "ba", 2, "A")).status_code == 303  # job 1, its upload on A
+    store = Store(tmp_path / "node-a")
+    assert store.claim_job(1, "node-a-host:4242") is not None  # A's worker took it, then A went down
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE jobs SET heartbeat_at = now() - interval '20 minutes' WHERE id = 1")
+        conn.execute("DELETE FROM job_queue")  # A's worker had dequeued it
+    result = cli(b, "worker", "--drain")  # B's worker starts (its minute's tend does the same)
+    job = store.job(1)
+    assert job.state is JobState.RUNNING and job.owner == "node-a-host:4242", (job, result.output)
+    assert (tmp_path / "node-a" / "uploads" / "job-1" / "batch.zip").is_file()
+
+    assert cli(a, "worker", "--drain").exit_code == 0  # A is back: its worker resumes its own upload
+    job = store.job(1)
+    assert job.state is JobState.DONE and job.report["counts"]["added"] == 2, job
+
+    # an upload whose node never came back (a day) is failed, so that it does not block every tend
+    assert post(clerk_of(a, create=False), job_batch(tmp_path / "bb", 1, "B")).status_code == 303
+    assert store.claim_job(2, "node-a-host:4242") is not None
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE jobs SET heartbeat_at = now() - interval '25 hours' WHERE id = 2")
+        conn.execute("DELETE FROM job_queue")
+    cli(b, "worker", "--drain")
+    assert store.job(2).state is JobState.FAILED

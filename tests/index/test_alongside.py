@@ -78,7 +78,7 @@ def test_what_the_thread_could_not_index_the_ingest_indexes_at_its_end(tmp_path,
 def test_terms_made_by_the_read_ahead_child_index_each_record_as_its_own_text(tmp_path, engine_name):
     # a batch this size is read ahead (archive/ingest_ahead.py): its child analyses each text too
     from archive.ingest_ahead import AHEAD_FROM
-    from index import analysis
+    from index import kept_terms
 
     n = AHEAD_FROM + 8
     root = batch(tmp_path / "b", *[(record(id=f"R-{i:03d}"), {"본문.txt": f"{WORD} 본문 token{i:03d} 끝{i}번"})
@@ -86,19 +86,19 @@ def test_terms_made_by_the_read_ahead_child_index_each_record_as_its_own_text(tm
     app = make_app(tmp_path / "store", SEARCH_ENGINE=engine_name)
     store, engine = Store(tmp_path / "store"), app.extensions["search_engine"]
     kept = []
-    real_keep = analysis.keep_terms
+    real_keep = kept_terms.keep_terms
 
     def keep(text, terms):
         kept.append(text)
         real_keep(text, terms)
 
-    analysis.keep_terms = keep
+    kept_terms.keep_terms = keep
     try:
         services.ingest_batch(store, engine, tmp_path / "store", [root], "command line")
     finally:
-        analysis.keep_terms = real_keep
+        kept_terms.keep_terms = real_keep
     assert len(kept) == (n if engine.takes_terms else 0)
-    assert not analysis._kept  # nothing left over after the ingest
+    assert not kept_terms._kept  # nothing left over after the ingest
     for _ in ("as ingested", "rebuilt"):
         for i in range(n):
             hits = search(engine, store, SearchRequest(q=f"token{i:03d}"))["results"]
@@ -113,17 +113,17 @@ def cli_reindex(app) -> bool:
 def test_what_is_kept_for_the_index_is_bounded_by_the_texts_too(monkeypatch):
     # a withheld file's terms are never asked for: kept until the ingest ends, so they must count,
     # and so must their text (a text of dots has no terms)
-    from index import analysis
+    from index import analysis, kept_terms
 
-    monkeypatch.setattr(analysis, "KEEP_CHARS", 1000)
+    monkeypatch.setattr(kept_terms, "KEEP_CHARS", 1000)
     try:
         for i in range(50):
-            analysis.keep_terms("." * 300 + str(i), "")
-        assert len(analysis._kept) == 3 and analysis._kept_chars <= 1000
+            kept_terms.keep_terms("." * 300 + str(i), "")
+        assert len(kept_terms._kept) == 3 and kept_terms._kept_chars <= 1000
         long = "가나" * 100
-        analysis.keep_terms(long, "wrong")  # past the bound: not kept, so made when asked
-        assert long not in analysis._kept
-        assert analysis.terms_of(long) == analysis.joined_terms(long)
+        kept_terms.keep_terms(long, "wrong")  # past the bound: not kept, so made when asked
+        assert long not in kept_terms._kept
+        assert kept_terms.terms_of(long) == analysis.joined_terms(long)
     finally:
-        analysis.forget_kept()
-    assert analysis._kept_chars == 0
+        kept_terms.forget_kept()
+    assert kept_terms._kept_chars == 0
