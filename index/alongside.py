@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from .engine import Engine
 from .service import catch_up
@@ -27,8 +28,10 @@ INDEX_EVERY = 2.0  # seconds: how often an ingest makes what it has stored so fa
 class Alongside:
     """`with Alongside(engine, store):` around an ingest; the caller catches up once more after it."""
 
-    def __init__(self, engine: Engine, store, every: float | None = None):
-        self.engine, self.every = engine, every or INDEX_EVERY
+    def __init__(self, engine: Engine, store, every: float | None = None,
+                 changed: Callable[[object, list[str] | None], object] | None = None):
+        """`changed(store, ids)`: catch_up's `changed`, given this thread's connection to read the ids with."""
+        self.engine, self.every, self.changed = engine, every or INDEX_EVERY, changed
         self.store = store.another()  # this thread's own connection
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="index-alongside", daemon=True)
@@ -45,7 +48,7 @@ class Alongside:
         try:
             while not self.stopping.wait(self.every):
                 try:
-                    catch_up(self.engine, self.store)
+                    catch_up(self.engine, self.store, self.changed and (lambda ids: self.changed(self.store, ids)))
                 except Exception:  # noqa: BLE001 - the ingest's own catch-up after the batch indexes it, or says why
                     log.exception("index: could not catch up during the ingest")
         finally:

@@ -104,6 +104,55 @@ def test_a_node_whose_own_change_catches_it_up_still_purges_another_nodes_withhe
     assert not list(cache.glob(f"{sha}-*.pdf"))
 
 
+def test_an_ingest_that_catches_its_node_up_past_another_nodes_withhold_purges_the_rendition_as_it_passes(
+        pg_cluster, tmp_path, monkeypatch):
+    """Found in review: an ingest's catch-ups (the thread beside it) moved B's index past A's withhold
+    without purging B's cached rendition of the file; it stayed on B's disk for the whole ingest."""
+    import services
+    from archive.ingest import Limits
+    from index import alongside
+    from tests.conftest import CLERK, PASSWORD
+    from tests.test_nodes import two_records, wait_for
+
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", pg_cluster.new_database())
+    monkeypatch.setenv("ARCHIVE_BLOB_DIR", str(tmp_path / "shared-blobs"))
+    monkeypatch.setattr(alongside, "INDEX_EVERY", 0.05)
+    a = make_app(tmp_path / "node-a", FOLLOW_SECONDS=0)
+    b = make_app(tmp_path / "node-b", FOLLOW_SECONDS=0)
+    assert a.test_cli_runner().invoke(args=["ingest", str(two_records(tmp_path / "batch"))]).exit_code == 0
+    b.test_cli_runner().invoke(args=["reindex"])
+    assert b.test_client().get("/records/N-1/attachments/1/pdf").status_code == 200  # B caches a rendition
+    data_b = Path(b.config["DATA_DIR"])
+    cache = data_b / "renditions"
+    wait_for(lambda: list(cache.glob("*.pdf")))
+    users = a.test_cli_runner().invoke(args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"],
+                                       input=PASSWORD + "\n")
+    assert users.exit_code == 0, users.output
+    withhold = ["disclose", "N-1", "1", "--withhold", "--ground", "6", "--reason", "개인정보", "--clerk", CLERK]
+    assert a.test_cli_runner().invoke(args=withhold).exit_code == 0
+
+    seen: list[bool] = []  # mid-ingest, once B's index has passed A's withhold: is the rendition still there?
+
+    def decided(outcome) -> None:
+        if not seen:
+            seen.append(wait_for_gone())
+
+    def wait_for_gone() -> bool:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and list(cache.glob("*.pdf")):
+            time.sleep(0.05)
+        return not list(cache.glob("*.pdf"))
+
+    store = Store(data_b)
+    try:
+        folder = batch(tmp_path / "other", (record(id="B-1", title="다른 기록", agency="가시"), {"본문.txt": "글"}))
+        services.ingest_batch(store, b.extensions["search_engine"], data_b, [folder], "command line",
+                              limits=Limits(on_outcome=decided))
+    finally:
+        store.close()
+    assert seen == [True], "B's rendition of the file A withheld stayed on B's disk while B's ingest ran"
+
+
 def test_an_index_ahead_of_the_store_feed_a_restored_backup_is_not_trusted(tmp_path):
     """The store restored from a backup taken before the index's position: the feed's counter
     starts again below it, so a withhold made after the restore has a position the index claims

@@ -336,18 +336,24 @@ class RecordsMixin:
                   (sha256, record_id))
 
     def collect_garbage(self, idle: float = 3600) -> int:
-        """Remove blobs (idle for an hour) and extractions no attachment refers to; return how many blobs."""
-        unreferenced = [r[0] for r in self._all("SELECT sha256 FROM extractions WHERE sha256 NOT IN "
-                                                "(SELECT sha256 FROM attachments)")]
-        for i in range(0, len(unreferenced), 200):  # bounded statements: each journals what it changes
-            chunk = unreferenced[i : i + 200]
-            self._run(f"DELETE FROM extractions WHERE sha256 IN ({_marks(chunk)}) AND sha256 NOT IN "
-                      f"(SELECT sha256 FROM attachments)", tuple(chunk))  # re-checked: a record may hold it now
+        """Remove blobs (idle for an hour) no attachment refers to, then their extractions; return how many blobs.
+
+        An extraction goes only once its file has: an ingest stages (or touches) a file before it reads
+        the file's cached extraction and saves the record later, so a text deleted under it would leave
+        a stored file with no text and no personal-data flags. A fresh file keeps its text too.
+        """
         referenced = self.referenced_hashes()
         removed = 0
         self.blobs.clear_temporaries()
         for sha in self.blobs.all_hashes() - referenced:
             removed += self.blobs.remove_if_idle(sha, idle)
+        unreferenced = [r[0] for r in self._all("SELECT sha256 FROM extractions WHERE sha256 NOT IN "
+                                                "(SELECT sha256 FROM attachments)")]
+        for i in range(0, len(unreferenced), 200):  # bounded statements: each journals what it changes
+            chunk = [sha for sha in unreferenced[i : i + 200] if not self.blobs.exists(sha)]
+            if chunk:
+                self._run(f"DELETE FROM extractions WHERE sha256 IN ({_marks(chunk)}) AND sha256 NOT IN "
+                          f"(SELECT sha256 FROM attachments)", tuple(chunk))  # re-checked: a record may hold it now
         return removed
 
     # -- rows to dataclasses -------------------------------------------------------------

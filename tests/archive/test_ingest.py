@@ -52,7 +52,25 @@ def test_changed_record_is_replaced_and_old_file_collected(app, runner, tmp_path
     rec = store.get("T-0001")
     assert rec.version == 2 and store.text_of(rec.attachments[0].sha256) == "새 본문"
     assert store.blobs.exists(old_sha)  # kept an hour: a concurrent ingest may be re-adding it
+    assert store.extraction(old_sha) is not None  # its text stays while its file does
     assert store.collect_garbage(idle=0) == 1 and not store.blobs.exists(old_sha)
+    assert store.extraction(old_sha) is None  # and goes with it
+
+
+def test_a_text_no_record_holds_stays_while_its_file_is_fresh(app, runner, tmp_path):
+    """Found in review: garbage collection deleted an unreferenced file's text although the file was
+    fresh: an ingest that had just staged the file and read its cached text saved the record with a
+    file of no text and no personal-data flags (published, unchecked)."""
+    root = batch(tmp_path / "b", (record(), {"본문.txt": "옛 본문 010-1234-5678"}))
+    ingest(runner, root, expect=0)
+    store = store_of(app)
+    old_sha = store.get("T-0001").attachments[0].sha256
+    assert store.extraction(old_sha).pii  # flagged
+    (root / "T-0001" / "본문.txt").write_text("새 본문")
+    ingest(runner, root, expect=0)
+    os.utime(store.blobs.path(old_sha))  # an ingest re-sending the old bytes stages them: fresh again
+    store.collect_garbage(idle=3600)  # meanwhile a sweep runs (its file is unreferenced)
+    assert store.extraction(old_sha) is not None and store.extraction(old_sha).pii
 
 
 def test_rejected_record_is_named_with_field_and_reason_and_others_go_in(app, runner, tmp_path):
