@@ -588,6 +588,25 @@ def _queries_and_after(n: int, args, base: Path, data_dir: Path, fts_path: Path,
 # -- ingest -----------------------------------------------------------------------------
 
 
+def calibration() -> float:
+    """Milliseconds (the best of five) of a fixed pure-Python workload, bigrams of a fixed Korean text
+    counted in a dict, none of the project's code: this machine's speed today. A shared VM's speed
+    varies by half from one day to the next, which a code change's effect (10-20 %) disappears in;
+    divided by this, two days' figures compare."""
+    text = " ".join(f"{chr(0xAC00 + (i * 7919) % 11172)}{chr(0xAC00 + (i * 104729) % 11172)}민원 2019년"
+                    for i in range(12_000))
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        counts: dict[str, int] = {}
+        for word in text.split():
+            for i in range(len(word) - 1):
+                counts[word[i : i + 2]] = counts.get(word[i : i + 2], 0) + 1
+        sorted(counts.items(), key=lambda kv: -kv[1])
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def ingest_rate(n: int, tmp: Path, profile: bool) -> None:
     """End-to-end `flask ingest` of n text records with tantivy: the real CLI in a child process."""
     from tools.docmaker import write_record
@@ -660,6 +679,8 @@ def main() -> None:
           f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB; Python "
           f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, {tantivy.__version__}, "
           f"Whoosh {whoosh.versionstring()}; load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    print(f"machine speed: {calibration():.0f} ms for a fixed Python workload (the same code every run: "
+          "figures of two days compare after dividing by it)", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="yeollam-bench-", dir=args.tmp))
     try:
         if args.ingest:
