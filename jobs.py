@@ -244,12 +244,15 @@ def _gone(job: Job) -> bool:
     return False
 
 
+def _other_host(job: Job) -> bool:
+    return job.state is JobState.RUNNING and (job.owner or "").rpartition(":")[0] not in ("", socket.gethostname())
+
+
 def _elsewhere(job: Job, data_dir: Path) -> bool:
     """An upload waiting on another host's disk: its node resumes it when it is back (PostgreSQL's jobs are
     every node's to see). Taken over, it would fail for want of the file; after ABANDONED it fails here."""
-    host = (job.owner or "").rpartition(":")[0]
-    return (job.kind == "ingest" and host not in ("", socket.gethostname())
-            and not job_dir(data_dir, job.id).is_dir() and _silent_for(job) < ABANDONED)
+    return (job.kind == "ingest" and _other_host(job) and not job_dir(data_dir, job.id).is_dir()
+            and _silent_for(job) < ABANDONED)
 
 
 def _silent_for(job: Job) -> float:
@@ -286,7 +289,9 @@ def tend(store: Store, engine: Engine, data_dir: Path, settings: dict, owner: st
 
     for job_id in recover(store, data_dir):
         enqueue(data_dir, job_id)
-    if store.unfinished_jobs():
+    # another host's running job writes the store, not this node's index: this node catches up beside it
+    # (as its followers do), or an upload waiting a day for a down node would keep every index behind
+    if any(not _other_host(job) for job in store.unfinished_jobs()):
         return None
     if search.needs_rebuild(engine, store) or search.behind(engine, store, 1):
         job_kind = "catch_up"

@@ -169,6 +169,13 @@ def test_a_down_nodes_upload_waits_for_it_and_is_not_failed_by_another_node(url,
     job = store.job(1)
     assert job.state is JobState.RUNNING and job.owner == "node-a-host:4242", (job, result.output)
     assert (tmp_path / "node-a" / "uploads" / "job-1" / "batch.zip").is_file()
+    # and B's worker still keeps B's index caught up meanwhile (its tend does not wait on A's job)
+    job_batch(tmp_path / "bc", 1, "C")
+    assert cli(a, "ingest", str(tmp_path / "bc")).exit_code == 0
+    engine_b = b.extensions["search_engine"]
+    assert services.search.behind(engine_b, store)
+    cli(b, "worker", "--drain")
+    assert not services.search.behind(engine_b, store)
 
     assert cli(a, "worker", "--drain").exit_code == 0  # A is back: its worker resumes its own upload
     job = store.job(1)
@@ -176,9 +183,10 @@ def test_a_down_nodes_upload_waits_for_it_and_is_not_failed_by_another_node(url,
 
     # an upload whose node never came back (a day) is failed, so that it does not block every tend
     assert post(clerk_of(a, create=False), job_batch(tmp_path / "bb", 1, "B")).status_code == 303
-    assert store.claim_job(2, "node-a-host:4242") is not None
+    second = max(job.id for job in store.unfinished_jobs() if job.kind == "ingest")
+    assert store.claim_job(second, "node-a-host:4242") is not None
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("UPDATE jobs SET heartbeat_at = now() - interval '25 hours' WHERE id = 2")
+        conn.execute("UPDATE jobs SET heartbeat_at = now() - interval '25 hours' WHERE id = %s", (second,))
         conn.execute("DELETE FROM job_queue")
     cli(b, "worker", "--drain")
-    assert store.job(2).state is JobState.FAILED
+    assert store.job(second).state is JobState.FAILED
