@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from archive import audit
@@ -89,12 +90,12 @@ def follow(store: Store, engine: Engine, data_dir: Path) -> int:
     with no position is rebuilt, and the whole cache swept, since nothing says what it missed.
     """
     # purged chunk by chunk inside the catch-up: a list read before it would miss what commits meanwhile
-    return search.catch_up(engine, store, lambda ids: _purge_changed(data_dir)(store, ids))
+    return search.catch_up(engine, store, partial(_purge_changed, data_dir, store))
 
 
-def _purge_changed(data_dir: Path) -> Callable[[Store, list[str] | None], int]:
+def _purge_changed(data_dir: Path, store: Store, ids: list[str] | None) -> int:
     """What a catch-up calls with each chunk's ids (None: everything) before it moves past them."""
-    return lambda store, ids: purge_renditions(store, data_dir, store.hashes_of(ids) if ids is not None else None)
+    return purge_renditions(store, data_dir, store.hashes_of(ids) if ids is not None else None)
 
 
 def _agency_in(folder: Path) -> tuple[str, str | None] | None:
@@ -148,14 +149,14 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
     try:
         # what is stored is searchable as it goes in (index/alongside.py); what other nodes changed meanwhile
         # (a withhold) purges this node's renditions as the catch-up passes it, as `follow` does
-        with Alongside(engine, store, changed=_purge_changed(data_dir)):
+        with Alongside(engine, store, changed=partial(_purge_changed, data_dir)):
             report = ingest_paths(store, list(paths), each=each, drop_from_index=lambda ids: search.remove(engine, ids),
                                   index_lock=lambda: index_lock(engine.data_dir), limits=limits,
                                   derived=Derived(joined_terms, kept_terms.keep_terms)  # made ahead
                                   if engine.takes_terms else None)
         # every record the batch stored is on the feed: this indexes what the thread beside it left
         # (a withdrawn record has no entry: a replaced one left the index before its save)
-        search.catch_up(engine, store, lambda ids: _purge_changed(data_dir)(store, ids))
+        search.catch_up(engine, store, partial(_purge_changed, data_dir, store))
     finally:
         kept_terms.forget_kept()  # what the index did not ask for: a withheld file's, an unchanged record's
     report.outcomes.extend(refused)
