@@ -8,6 +8,7 @@ cached rendition, so a withhold made by ingest left a PDF of withheld text on di
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -146,6 +147,7 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
     user = store.account(who)
     if user is not None and user.scoped:
         each = _within_agencies(store, user, each, refused, limits)
+    gc.freeze()  # the app's own objects (every module, template, catalog) left out of each collection
     try:
         # what is stored is searchable as it goes in (index/alongside.py); what other nodes changed meanwhile
         # (a withhold) purges this node's renditions as the catch-up passes it, as `follow` does
@@ -159,6 +161,7 @@ def ingest_batch(store: Store, engine: Engine, data_dir: Path, paths: list[Path]
         search.catch_up(engine, store, partial(_purge_changed, data_dir, store))
     finally:
         kept_terms.forget_kept()  # what the index did not ask for: a withheld file's, an unchanged record's
+        gc.unfreeze()  # a worker lives on: what was frozen is collected again as it goes
     report.outcomes.extend(refused)
     purge_renditions(store, data_dir)
     collect_garbage(store, data_dir)
