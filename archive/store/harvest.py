@@ -14,16 +14,19 @@ from .connection import now_iso
 
 
 class HarvestMixin:
-    def _publicly_changed(self, record_ids: Iterable[str], hashes: set[str]) -> None:
-        """Stamp these records, and every record holding any of these files, as changed now."""
+    def _publicly_changed(self, record_ids: Iterable[str], hashes: set[str], besides: str | None = None) -> None:
+        """Stamp these records, and every record holding any of these files, as changed now
+        (`besides`: a record already stamped in this transaction)."""
         now = now_iso()
         ids = sorted(set(record_ids))
         if ids:
             self.db.executemany("UPDATE records SET public_changed_at = ? WHERE id = ?", [(now, i) for i in ids])
         if hashes:
             marks = ",".join("?" * len(hashes))
+            skip = " AND id <> ?" if besides is not None else ""
             self.db.execute(f"UPDATE records SET public_changed_at = ? WHERE id IN "
-                            f"(SELECT record_id FROM attachments WHERE sha256 IN ({marks}))", (now, *sorted(hashes)))
+                            f"(SELECT record_id FROM attachments WHERE sha256 IN ({marks})){skip}",
+                            (now, *sorted(hashes), *([besides] if besides is not None else [])))
 
     def public_changed_at(self, record_id: str) -> str | None:
         row = self._one("SELECT public_changed_at FROM records WHERE id = ?", (record_id,))

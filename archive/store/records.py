@@ -278,16 +278,17 @@ class RecordsMixin:
             self.db.execute(
                 "INSERT INTO records (id, version, digest, title, kind, agency, department, doc_number, "
                 "policy_number, produced, approved, retention, author, approval_chain, classification, "
-                "classification_path, licences, summary, withheld_grounds, ingested_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._record_row(record, version, digest))
+                "classification_path, licences, summary, withheld_grounds, ingested_at, public_changed_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._record_row(record, version, digest))
             self.db.executemany(
                 "INSERT INTO attachments (record_id, n, name, title, note, disclosure, grounds, "
                 "sha256, size, media_type, hold) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(record.id, a.n, a.name, a.title, a.note, a.disclosure.value, json.dumps(a.grounds), a.sha256,
                   a.size, a.media_type, a.hold.value if a.hold else None) for a in record.attachments])
             self._put_extractions(list(extractions.values()))
-            # the copies of its files, old and new, may change level with it (withheld anywhere, everywhere)
-            self._publicly_changed([record.id], {a.sha256 for a in record.attachments} | set(before))
+            # the copies of its files, old and new, may change level with it (withheld anywhere, everywhere);
+            # the record itself was stamped by its INSERT (an UPDATE more would feed its twins a third time)
+            self._publicly_changed((), {a.sha256 for a in record.attachments} | set(before), besides=record.id)
             self._public_changed()
         return version
 
@@ -301,6 +302,7 @@ class RecordsMixin:
 
     @staticmethod
     def _record_row(record: Record, version: int, digest: str) -> tuple:
+        now = now_iso()  # ingested, and changed publicly (harvest.py): the same moment
         return (
             record.id, version, digest, record.title, record.kind, record.agency, record.department,
             record.doc_number, record.policy_number, record.produced, record.approved, record.retention,
@@ -308,7 +310,7 @@ class RecordsMixin:
             json.dumps(record.approval_chain, ensure_ascii=False),
             json.dumps(record.classification, ensure_ascii=False), classification_path(record.classification),
             json.dumps(record.licences), record.summary,
-            json.dumps(record.withheld_grounds) if record.withheld_grounds else None, now_iso(),
+            json.dumps(record.withheld_grounds) if record.withheld_grounds else None, now, now,
         )
 
     def set_disclosure(self, record_id: str, n: int, level: Disclosure, grounds: list[int]) -> None:
