@@ -184,7 +184,7 @@ class BlobStore:
         for top in folders(self.root):
             for sub in folders(top.path):
                 with os.scandir(sub.path) as entries:
-                    found.update(e.name for e in entries if e.is_file())
+                    found.update(e.name for e in entries if e.is_file() and not e.name.startswith("."))
         return found
 
     def remove_if_idle(self, sha256: str, idle: float = 3600) -> bool:
@@ -195,13 +195,23 @@ class BlobStore:
         """
         import time
 
-        path = self.path(sha256)
+        path, cutoff = self.path(sha256), time.time() - idle
         try:
-            if path.stat().st_mtime > time.time() - idle:
+            if path.stat().st_mtime > cutoff:
                 return False
+            # moved aside before the last look: an ingest re-sending these bytes touches the file (and then
+            # saves a record naming it) either before the move, seen here, or after, when it finds no file
+            # and stages its own copy; an unlink after a stat would lose a file touched in between
+            doomed = path.with_name(f".{sha256}.doomed")
+            os.rename(path, doomed)
         except FileNotFoundError:
             return False
-        path.unlink(missing_ok=True)
+        if doomed.stat().st_mtime > cutoff:  # touched before the move: a record is about to name it
+            if not path.exists():
+                os.rename(doomed, path)
+            doomed.unlink(missing_ok=True)
+            return False
+        doomed.unlink()
         return True
 
 

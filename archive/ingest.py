@@ -155,7 +155,7 @@ def prepare_record(store: Store, folder: Path, seen: set[str], pre: Ahead | None
     if previous and previous[0] == digest:
         return Outcome(record_id, Status.UNCHANGED, notes=notes)
 
-    record, extractions, staged = _build(store, data, files, pre)
+    record, extractions, staged, kept = _build(store, data, files, pre)
     before = store.get(record_id, withdrawn=True) if previous else None  # a withdrawn one too
     held = hold_resent_files(store, record, extractions, before)
     withheld = {a.sha256 for a in record.attachments
@@ -165,7 +165,7 @@ def prepare_record(store: Store, folder: Path, seen: set[str], pre: Ahead | None
         | store.records_with({a.sha256 for a in before.attachments} if before else set())
     outcome = Outcome(record_id, Status.REPLACED if previous else Status.ADDED, notes=held + notes,
                       held=[a.name for a in record.attachments if a.hold])
-    return Prepared(outcome, record, digest, extractions, staged, affected)
+    return Prepared(outcome, record, digest, extractions, staged, affected, kept)
 
 
 SMALL_FILE = 1 << 20  # read once into memory: hashed for the digest, then staged from the same bytes
@@ -209,10 +209,10 @@ def reextract_stale(store: Store, each=_as_is) -> list[str]:
     return sorted(touched)
 
 
-def _build(store: Store, data: dict, files: list, pre: Ahead) -> tuple[Record, dict[str, dict], list[Staged]]:
+def _build(store: Store, data: dict, files: list, pre: Ahead) -> tuple[Record, dict[str, dict], list[Staged], list]:
     attachments = []
     extractions: dict[str, dict] = {}
-    staged = []
+    staged, kept = [], {}
     for n, (att, (path, sha, size, content)) in enumerate(zip(data.get("attachments", []), files, strict=True),
                                                           start=1):
         # the read-ahead child's copy; a second file of the same bytes (or a copy swept) is staged anew
@@ -222,7 +222,9 @@ def _build(store: Store, data: dict, files: list, pre: Ahead) -> tuple[Record, d
         staged.append(item)
         sha = item.sha256
         cached = store.extraction(sha)
-        if sha not in extractions and not (cached and cached.extractor == EXTRACTOR_VERSION):
+        if cached and cached.extractor == EXTRACTOR_VERSION:
+            kept[sha] = cached  # written again by the save if a garbage collection takes it meanwhile
+        elif sha not in extractions:
             # read from the staged copy (or, read ahead, from a copy of the bytes hashed): the text
             # kept for a hash is the text of those very bytes
             extractions[sha] = pre.extractions.get(sha) or extraction_row(sha, item.tmp or store.blobs.path(sha),
@@ -245,4 +247,4 @@ def _build(store: Store, data: dict, files: list, pre: Ahead) -> tuple[Record, d
         withheld_grounds=sorted(set(data["withheld_grounds"])) if data.get("withheld_grounds") else None,
         attachments=attachments,
     )
-    return record, extractions, staged
+    return record, extractions, staged, [e for sha, e in kept.items() if sha not in extractions]

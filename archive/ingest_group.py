@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .blobs import Staged
 from .disclosure import Disclosure
@@ -26,6 +26,7 @@ class Prepared:
     extractions: dict[str, dict]
     staged: list[Staged]
     affected: set[str]  # records to take out of the index before the commit
+    kept: list = field(default_factory=list)  # stored extractions it reuses (archive.store's Extraction)
 
 
 class Group:
@@ -72,7 +73,7 @@ class Group:
                     self.store.mark_pending(affected)
                     if self.drop_from_index:
                         self.drop_from_index(affected)
-                self.store.save_many([(p.record, p.digest, p.extractions) for p in ready])
+                self.store.save_many([(p.record, p.digest, p.extractions, p.kept) for p in ready])
             _note_withheld_elsewhere(self.store, ready)
         for item in items:
             outcome = item.outcome if isinstance(item, Prepared) else item

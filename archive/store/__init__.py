@@ -14,6 +14,7 @@ from .audit import AuditMixin
 from .comments import CommentsMixin
 from .connection import Connection, now_iso
 from .feed import FeedMixin
+from .garbage import GarbageMixin
 from .harvest import HarvestMixin
 from .jobs import Job, JobsMixin, JobState
 from .migrations import StoreTooNew
@@ -23,8 +24,8 @@ from .review import ReviewMixin
 from .statistics import StatisticsMixin
 
 
-class Store(AccountsMixin, AuditMixin, CommentsMixin, FeedMixin, HarvestMixin, JobsMixin, OcrMixin, RecordsMixin,
-            ReviewMixin, StatisticsMixin, Connection):
+class Store(AccountsMixin, AuditMixin, CommentsMixin, FeedMixin, GarbageMixin, HarvestMixin, JobsMixin, OcrMixin,
+            RecordsMixin, ReviewMixin, StatisticsMixin, Connection):
     """The embedded store: `archive.sqlite3` and `blobs/` under the node's data folder.
 
     With ARCHIVE_DATABASE_URL set (or `url=`), `Store(data_dir)` opens the PostgreSQL store

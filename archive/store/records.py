@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..disclosure import Disclosure
@@ -21,6 +22,13 @@ class Extraction:
     text: str
     extractor: str
     pii: list[tuple[str, str]]  # personal data found, masked: [(kind, masked)]
+    source: str = "file"  # or "ocr": read from the file's image (archive/scans.py)
+
+    def row(self) -> dict:
+        """As the row it was read from (what a save writes back where it has gone: RecordsMixin.save)."""
+        return {"sha256": self.sha256, "status": self.status.value, "reason": self.reason, "pages": self.pages,
+                "text": self.text, "extractor": self.extractor, "source": self.source,
+                "pii": json.dumps([list(x) for x in self.pii], ensure_ascii=False)}
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ class RecordsMixin:
         if row is None:
             return None
         return Extraction(row["sha256"], TextStatus(row["status"]), row["reason"], row["pages"], row["text"],
-                          row["extractor"], [tuple(x) for x in json.loads(row["pii"])])
+                          row["extractor"], [tuple(x) for x in json.loads(row["pii"])], row["source"] or "file")
 
     def text_of(self, sha256: str) -> str:
         row = self._one("SELECT text FROM extractions WHERE sha256 = ?", (sha256,))
@@ -262,10 +270,13 @@ class RecordsMixin:
                                 "ON CONFLICT DO NOTHING", [(cur.lastrowid, r) for r in records])
         return cur.lastrowid
 
-    def save(self, record: Record, digest: str, extractions: dict[str, dict]) -> int:
+    def save(self, record: Record, digest: str, extractions: dict[str, dict], kept: Iterable[Extraction] = ()) -> int:
         """Write a record, its attachments and their extractions in one transaction.
 
-        The blobs must already be in the blob store. Returns the new version.
+        The blobs must already be in the blob store. Returns the new version. `kept`: the stored
+        extractions of its files it was read with (an ingest reuses a file's text), written again
+        if gone since: a garbage collection between that read and this save (the file, staged anew,
+        was not yet under its hash) would leave a stored file with no text and no personal-data flags.
         """
         with self.transaction():
             previous = self.digest_of(record.id)
@@ -286,19 +297,24 @@ class RecordsMixin:
                 [(record.id, a.n, a.name, a.title, a.note, a.disclosure.value, json.dumps(a.grounds), a.sha256,
                   a.size, a.media_type, a.hold.value if a.hold else None) for a in record.attachments])
             self._put_extractions(list(extractions.values()))
+            if kept := [e.row() for e in kept]:  # never over what is there (a newer text: an OCR's)
+                self.db.executemany(
+                    "INSERT INTO extractions (sha256, status, reason, pages, text, extractor, pii, source, ocr_tries) "
+                    "VALUES (:sha256, :status, :reason, :pages, :text, :extractor, :pii, :source, 0) "
+                    "ON CONFLICT (sha256) DO NOTHING", kept)
             # the copies of its files, old and new, may change level with it (withheld anywhere, everywhere);
             # the record itself was stamped by its INSERT (an UPDATE more would feed its twins a third time)
             self._publicly_changed((), {a.sha256 for a in record.attachments} | set(before), besides=record.id)
             self._public_changed()
         return version
 
-    def save_many(self, items: list[tuple[Record, str, dict[str, dict]]]) -> list[int]:
+    def save_many(self, items: list[tuple[Record, str, dict[str, dict], list[Extraction]]]) -> list[int]:
         """Write several records as `save` writes each, in one transaction: all of them or none.
 
         An ingest commits its records in groups: one commit (one fsync of the log) per group.
         """
         with self.transaction():
-            return [self.save(record, digest, extractions) for record, digest, extractions in items]
+            return [self.save(record, digest, extractions, kept) for record, digest, extractions, kept in items]
 
     @staticmethod
     def _record_row(record: Record, version: int, digest: str) -> tuple:
@@ -336,27 +352,6 @@ class RecordsMixin:
         """A clerk saw the personal data in these bytes and released them."""
         self._run("INSERT INTO cleared_personal_data (sha256, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                   (sha256, record_id))
-
-    def collect_garbage(self, idle: float = 3600) -> int:
-        """Remove blobs (idle for an hour) no attachment refers to, then their extractions; return how many blobs.
-
-        An extraction goes only once its file has: an ingest stages (or touches) a file before it reads
-        the file's cached extraction and saves the record later, so a text deleted under it would leave
-        a stored file with no text and no personal-data flags. A fresh file keeps its text too.
-        """
-        referenced = self.referenced_hashes()
-        removed = 0
-        self.blobs.clear_temporaries()
-        for sha in self.blobs.all_hashes() - referenced:
-            removed += self.blobs.remove_if_idle(sha, idle)
-        unreferenced = [r[0] for r in self._all("SELECT sha256 FROM extractions WHERE sha256 NOT IN "
-                                                "(SELECT sha256 FROM attachments)")]
-        for i in range(0, len(unreferenced), 200):  # bounded statements: each journals what it changes
-            chunk = [sha for sha in unreferenced[i : i + 200] if not self.blobs.exists(sha)]
-            if chunk:
-                self._run(f"DELETE FROM extractions WHERE sha256 IN ({_marks(chunk)}) AND sha256 NOT IN "
-                          f"(SELECT sha256 FROM attachments)", tuple(chunk))  # re-checked: a record may hold it now
-        return removed
 
     # -- rows to dataclasses -------------------------------------------------------------
 

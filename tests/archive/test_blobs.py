@@ -24,3 +24,32 @@ def test_damage_is_detected(tmp_path):
     assert blobs.is_sound(sha)
     blobs.path(sha).write_text("손상됨")
     assert not blobs.is_sound(sha)
+
+
+def test_a_file_touched_as_the_collector_takes_it_stays(tmp_path, monkeypatch):
+    """Found in review: the collector saw an idle file, an ingest re-sending those bytes touched it (and
+    went on to save a record naming it), then the collector unlinked it: a record with no original."""
+    import os
+    import time
+
+    src = tmp_path / "a.txt"
+    src.write_text("다시 보낸 파일")
+    blobs = BlobStore(tmp_path / "blobs")
+    sha, _ = blobs.put(src)
+    old = time.time() - 7200
+    os.utime(blobs.path(sha), (old, old))
+    real_rename = os.rename
+
+    def ingest_touches_first(source, target):
+        if str(source) == str(blobs.path(sha)):
+            blobs.stage(src, src.read_bytes())  # the ingest: the file exists, so it is touched, not copied
+        return real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", ingest_touches_first)
+    assert not blobs.remove_if_idle(sha)
+    assert blobs.exists(sha) and blobs.is_sound(sha)
+    assert blobs.all_hashes() == {sha}
+    monkeypatch.setattr(os, "rename", real_rename)
+    os.utime(blobs.path(sha), (old, old))
+    assert blobs.remove_if_idle(sha) and not blobs.exists(sha)  # idle, untouched: it goes
+    assert blobs.all_hashes() == set() and not list(blobs.path(sha).parent.iterdir())
