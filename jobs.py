@@ -255,6 +255,22 @@ def _elsewhere(job: Job, data_dir: Path) -> bool:
             and _silent_for(job) < ABANDONED)
 
 
+def _under_way_here(job: Job, data_dir: Path) -> bool:
+    if job.state is JobState.RUNNING:
+        return not _other_host(job)
+    if job.kind == "ingest" and not job_dir(data_dir, job.id).is_dir():
+        return False  # its upload is on another node's disk: only that node's worker runs it
+    last = max(job.created_at, job.heartbeat_at or "")  # queued, or queued again after its worker died
+    return (datetime.now(UTC) - datetime.fromisoformat(last)).total_seconds() < STALE
+
+
+def _stranded(job: Job, data_dir: Path) -> bool:
+    """An upload queued on another node (its folder is there) that has not started for ABANDONED: that
+    node is not coming back for it. Left queued, it would hold one of MAX_JOBS' places for good."""
+    return (job.kind == "ingest" and job.state is JobState.QUEUED and not job_dir(data_dir, job.id).is_dir()
+            and (datetime.now(UTC) - datetime.fromisoformat(job.created_at)).total_seconds() > ABANDONED)
+
+
 def _silent_for(job: Job) -> float:
     if not job.heartbeat_at:
         return float("inf")
@@ -265,6 +281,9 @@ def recover(store: Store, data_dir: Path) -> list[int]:
     """Resume the jobs of dead workers (or fail them after MAX_ATTEMPTS); return the ids queued again."""
     again = []
     for job in store.unfinished_jobs():
+        if _stranded(job, data_dir) and store.give_up_queued_job(job.id, JobFailed(said.UPLOAD_STRANDED)):
+            log.warning("job %s (ingest): queued a day on another node, never started; given up", job.id)
+            continue
         if job.state is not JobState.RUNNING or not _gone(job) or _elsewhere(job, data_dir):
             continue
         if job.attempts >= MAX_ATTEMPTS:
@@ -289,9 +308,13 @@ def tend(store: Store, engine: Engine, data_dir: Path, settings: dict, owner: st
 
     for job_id in recover(store, data_dir):
         enqueue(data_dir, job_id)
-    # another host's running job writes the store, not this node's index: this node catches up beside it
-    # (as its followers do), or an upload waiting a day for a down node would keep every index behind
-    if any(not _other_host(job) for job in store.unfinished_jobs()):
+    # whatever moved this node's index (a command's start, a review), the cache follows the feed itself
+    services.follow_renditions(store, data_dir)
+    # a job this node runs (or is about to) indexes as it goes: no catch-up beside it. Not another host's
+    # running job (it writes the store, not this node's index), an upload queued on another node, nor a
+    # queued job no worker has taken for STALE: waited on, a node down for good would keep this node's
+    # index behind, and its renditions of what another node withheld on its disk, for as long
+    if any(_under_way_here(job, data_dir) for job in store.unfinished_jobs()):
         return None
     if search.needs_rebuild(engine, store) or search.behind(engine, store, 1):
         job_kind = "catch_up"

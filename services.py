@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -90,8 +91,60 @@ def follow(store: Store, engine: Engine, data_dir: Path) -> int:
     stay on this node's disk (downloads check the level first: this is the second wall). An index
     with no position is rebuilt, and the whole cache swept, since nothing says what it missed.
     """
-    # purged chunk by chunk inside the catch-up: a list read before it would miss what commits meanwhile
+    follow_renditions(store, data_dir)
+    # purged chunk by chunk inside the catch-up too: a list read before it would miss what commits meanwhile
     return search.catch_up(engine, store, partial(_purge_changed, data_dir, store))
+
+
+RENDITIONS_POSITION = ".feed-position"  # in the cache folder: the feed position its purges have followed to
+
+
+def follow_renditions(store: Store, data_dir: Path) -> int:
+    """Purge this node's cached renditions of every record changed on any node since the cache last
+    followed the store's feed; return how many PDFs went.
+
+    The cache keeps a feed position of its own, moved only here and only past what was purged: an
+    index catch-up run anywhere (a command's start, a clerk's review, an OCR job) moves the index's
+    position, never this one, so no path can carry this node past another node's withhold with the
+    PDF of the withheld file left on its disk. No position (a new cache, an older release's, a store
+    restored from an older backup): the whole cache is swept.
+    """
+    cache = renditions_dir(data_dir)
+    head = store.feed_head()  # read first: whatever commits later is after it
+    seq = _renditions_position(cache)
+    removed = 0
+    if seq is None or seq > head or not any(cache.glob("*.pdf")):
+        # an empty cache has nothing to purge; a PDF made from now on is checked after it is written
+        # (web/downloads.py), and any withhold committed after `head` is followed next time
+        removed, seq = purge_renditions(store, data_dir), head
+        _set_renditions_position(cache, seq, removed)
+    while rows := store.feed_since(seq, search.FOLLOW_CHUNK):
+        gone = purge_renditions(store, data_dir, store.hashes_of(sorted({record_id for record_id, _ in rows})))
+        seq, removed = max(s for _, s in rows), removed + gone
+        _set_renditions_position(cache, seq, gone)
+    return removed
+
+
+def _renditions_position(cache: Path) -> int | None:
+    try:
+        return int((cache / RENDITIONS_POSITION).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _set_renditions_position(cache: Path, seq: int, removed: int) -> None:
+    """Write the position after the deletions it stands for are on disk: a crash must not keep a
+    PDF that a position past its withhold says is gone."""
+    cache.mkdir(parents=True, exist_ok=True)
+    if removed:
+        fd = os.open(cache, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    draft = cache / f"{RENDITIONS_POSITION}.{os.getpid()}.{threading.get_ident()}"
+    draft.write_text(str(seq))
+    os.replace(draft, cache / RENDITIONS_POSITION)
 
 
 def _purge_changed(data_dir: Path, store: Store, ids: list[str] | None) -> int:

@@ -190,3 +190,22 @@ def test_a_down_nodes_upload_waits_for_it_and_is_not_failed_by_another_node(url,
         conn.execute("DELETE FROM job_queue")
     cli(b, "worker", "--drain")
     assert store.job(second).state is JobState.FAILED
+
+
+def test_an_upload_queued_on_a_node_that_never_starts_it_is_given_up_after_a_day(url, tmp_path):
+    """Found in review: a queued upload is every node's to see but only its node's to run; its node
+    gone for good, it held one of MAX_JOBS' places for ever (four such refuse every clerk's upload)."""
+    a, b = node(tmp_path / "node-a"), node(tmp_path / "node-b")
+    assert post(clerk_of(a), job_batch(tmp_path / "ba", 1, "A")).status_code == 303  # queued on A
+    store = Store(tmp_path / "node-a")
+    job_id = store.unfinished_jobs()[0].id
+    cli(b, "worker", "--drain")  # an hour old: A may be busy or rebooting; it stays A's
+    assert store.job(job_id).state is JobState.QUEUED
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE jobs SET created_at = to_char(now() - interval '25 hours', "
+                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') WHERE id = %s", (job_id,))
+    cli(b, "worker", "--drain")
+    job = store.job(job_id)
+    assert job.state is JobState.FAILED and "하루" in str(job.message), job
+    assert job.message is not None
+    store.close()

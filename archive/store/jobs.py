@@ -16,6 +16,7 @@ BATCH_REFUSED = N_("읽을 수 없는 묶음: %(why)s")
 NO_TESSERACT = N_("OCR 프로그램(tesseract)이 설치되어 있지 않습니다: %(why)s")
 BROKE = N_("작업이 실패했습니다: %(error)s")
 WORKER_STOPPED = N_("작업하던 워커가 %(n)s번 멈춰 중단했습니다.")
+UPLOAD_STRANDED = N_("파일을 올린 서버의 워커가 하루 동안 이 작업을 시작하지 않아 중단했습니다. 다시 올려 주십시오.")
 
 
 class JobState(StrEnum):
@@ -178,6 +179,13 @@ class JobsMixin:
         self._run("UPDATE jobs SET state = ?, report = ?, message = ?, finished_at = ?, owner = NULL WHERE id = ?",
                   (state.value, json.dumps(report, ensure_ascii=False) if report is not None else None, message,
                    now_iso(), job_id))
+
+    def give_up_queued_job(self, job_id: int, message: Refusal) -> bool:
+        """Fail a job still waiting in a queue (never one a worker has claimed meanwhile)."""
+        with self.transaction():
+            cur = self.db.execute("UPDATE jobs SET state = 'failed', message = ?, finished_at = ? "
+                                  "WHERE id = ? AND state = 'queued'", (stored_message(message), now_iso(), job_id))
+            return bool(cur.rowcount)
 
     def requeue_job(self, job_id: int, owner: str | None) -> bool:
         """Put back a running job whose worker is gone (only if that worker still owns it)."""
