@@ -260,15 +260,20 @@ def _under_way_here(job: Job, data_dir: Path) -> bool:
         return not _other_host(job)
     if job.kind == "ingest" and not job_dir(data_dir, job.id).is_dir():
         return False  # its upload is on another node's disk: only that node's worker runs it
-    last = max(job.created_at, job.heartbeat_at or "")  # queued, or queued again after its worker died
-    return (datetime.now(UTC) - datetime.fromisoformat(last)).total_seconds() < STALE
+    return _quiet_for(job) < STALE
+
+
+def _quiet_for(job: Job) -> float:
+    """Seconds since a queued job was queued, or last ran (queued again after its worker died)."""
+    last = max(job.created_at, job.heartbeat_at or "")  # both now_iso(), in either store: they sort as times
+    return (datetime.now(UTC) - datetime.fromisoformat(last)).total_seconds()
 
 
 def _stranded(job: Job, data_dir: Path) -> bool:
     """An upload queued on another node (its folder is there) that has not started for ABANDONED: that
     node is not coming back for it. Left queued, it would hold one of MAX_JOBS' places for good."""
     return (job.kind == "ingest" and job.state is JobState.QUEUED and not job_dir(data_dir, job.id).is_dir()
-            and (datetime.now(UTC) - datetime.fromisoformat(job.created_at)).total_seconds() > ABANDONED)
+            and _quiet_for(job) > ABANDONED)
 
 
 def _silent_for(job: Job) -> float:

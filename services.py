@@ -55,12 +55,14 @@ def purge_renditions(store: Store, data_dir: Path, hashes: Iterable[str] | None 
     cache = renditions_dir(data_dir)
     if hashes is None:
         hashes = {p.name.split("-", 1)[0] for p in cache.glob("*.pdf")} if cache.is_dir() else set()
-    hashes = set(hashes)
-    # a file only withdrawn records hold is no public file either (issue 14)
-    if not hashes:
-        return 0
-    doomed = store.withheld_anywhere(hashes) | (hashes - store.public_hashes(among=hashes))
-    return sum(forget(cache, sha) for sha in sorted(doomed))
+    wanted = sorted(set(hashes))
+    removed = 0
+    for i in range(0, len(wanted), 500):  # bounded statements: a cache of 20,000 PDFs is past SQLite's variables
+        chunk = set(wanted[i : i + 500])
+        # a file only withdrawn records hold is no public file either (issue 14)
+        doomed = store.withheld_anywhere(chunk) | (chunk - store.public_hashes(among=chunk))
+        removed += sum(forget(cache, sha) for sha in sorted(doomed))
+    return removed
 
 
 GC_EVERY = 900  # seconds: how often an ingest (or the worker's minute) sweeps the blob folder at most
@@ -100,28 +102,25 @@ RENDITIONS_POSITION = ".feed-position"  # in the cache folder: the feed position
 
 
 def follow_renditions(store: Store, data_dir: Path) -> int:
-    """Purge this node's cached renditions of every record changed on any node since the cache last
-    followed the store's feed; return how many PDFs went.
+    """Purge this node's cached renditions of what changed on any node since the cache last followed
+    the store's feed; return how many PDFs went.
 
     The cache keeps a feed position of its own, moved only here and only past what was purged: an
     index catch-up run anywhere (a command's start, a clerk's review, an OCR job) moves the index's
     position, never this one, so no path can carry this node past another node's withhold with the
-    PDF of the withheld file left on its disk. No position (a new cache, an older release's, a store
-    restored from an older backup): the whole cache is swept.
+    PDF of the withheld file left on its disk. Anything fed since: every cached file is checked
+    against the store as it is now, not only the files the fed records hold now (a record re-sent
+    without the file a clerk had withheld in it no longer names that file). No position (a new cache,
+    an older release's, a store restored from an older backup): the same whole sweep.
     """
     cache = renditions_dir(data_dir)
-    head = store.feed_head()  # read first: whatever commits later is after it
+    head = store.feed_head()  # read first: whatever commits later is after it, and followed next time
     seq = _renditions_position(cache)
-    removed = 0
-    if seq is None or seq > head or not any(cache.glob("*.pdf")):
-        # an empty cache has nothing to purge; a PDF made from now on is checked after it is written
-        # (web/downloads.py), and any withhold committed after `head` is followed next time
-        removed, seq = purge_renditions(store, data_dir), head
-        _set_renditions_position(cache, seq, removed)
-    while rows := store.feed_since(seq, search.FOLLOW_CHUNK):
-        gone = purge_renditions(store, data_dir, store.hashes_of(sorted({record_id for record_id, _ in rows})))
-        seq, removed = max(s for _, s in rows), removed + gone
-        _set_renditions_position(cache, seq, gone)
+    if seq is not None and seq <= head and not store.feed_since(seq, 1, whole=False):
+        return 0
+    # a PDF written after this sweep's listing is checked by its request after it is written (web/downloads.py)
+    removed = purge_renditions(store, data_dir)
+    _set_renditions_position(cache, head, removed)
     return removed
 
 

@@ -206,13 +206,41 @@ class BlobStore:
             os.rename(path, doomed)
         except FileNotFoundError:
             return False
-        if doomed.stat().st_mtime > cutoff:  # touched before the move: a record is about to name it
+        try:
+            touched = doomed.stat().st_mtime > cutoff  # touched before the move: a record is about to name it
+        except FileNotFoundError:
+            return False  # put back by another collector's restore_moved_aside
+        if touched:
             if not path.exists():
                 os.rename(doomed, path)
             doomed.unlink(missing_ok=True)
             return False
-        doomed.unlink()
+        doomed.unlink(missing_ok=True)
         return True
+
+    def restore_moved_aside(self, older_than: float = 60) -> int:
+        """Put back the files a collector killed between its move and its last look left aside; return how many.
+
+        One of them may be named by a record an ingest saved meanwhile; back under its hash, the idle
+        rule decides again. Only those a minute old: a collector at work on one reads it in a moment.
+        """
+        import time
+
+        restored = 0
+        for folder in self.root.glob("??/??"):
+            for moved in folder.glob(".*.doomed"):
+                try:
+                    if moved.stat().st_ctime > time.time() - older_than:
+                        continue
+                    target = moved.with_name(moved.name[1 : -len(".doomed")])
+                    if target.exists():
+                        moved.unlink()
+                    else:
+                        os.rename(moved, target)
+                        restored += 1
+                except FileNotFoundError:
+                    continue  # another collector took it first
+        return restored
 
 
 def _chunks(source: Path):

@@ -18,6 +18,7 @@ class GarbageMixin:
         referenced = self.referenced_hashes()
         removed = 0
         self.blobs.clear_temporaries()
+        self.blobs.restore_moved_aside(older_than=min(idle, 60))  # a killed collector's, then swept as any
         for sha in self.blobs.all_hashes() - referenced:
             removed += self.blobs.remove_if_idle(sha, idle)
         unreferenced = [r[0] for r in self._all("SELECT sha256 FROM extractions WHERE sha256 NOT IN "
