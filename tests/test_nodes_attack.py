@@ -111,25 +111,15 @@ def test_an_ingest_that_catches_its_node_up_past_another_nodes_withhold_purges_t
     import services
     from archive.ingest import Limits
     from index import alongside
-    from tests.conftest import CLERK, PASSWORD
-    from tests.test_nodes import two_records, wait_for
+    from tests.test_review_races import rendered_on_b_then_withheld_on_a
 
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", pg_cluster.new_database())
     monkeypatch.setenv("ARCHIVE_BLOB_DIR", str(tmp_path / "shared-blobs"))
     monkeypatch.setattr(alongside, "INDEX_EVERY", 0.05)
     a = make_app(tmp_path / "node-a", FOLLOW_SECONDS=0)
     b = make_app(tmp_path / "node-b", FOLLOW_SECONDS=0)
-    assert a.test_cli_runner().invoke(args=["ingest", str(two_records(tmp_path / "batch"))]).exit_code == 0
-    b.test_cli_runner().invoke(args=["reindex"])
-    assert b.test_client().get("/records/N-1/attachments/1/pdf").status_code == 200  # B caches a rendition
+    cache, _ = rendered_on_b_then_withheld_on_a(a, b, tmp_path)  # B caches a rendition; A withholds its file
     data_b = Path(b.config["DATA_DIR"])
-    cache = data_b / "renditions"
-    wait_for(lambda: list(cache.glob("*.pdf")))
-    users = a.test_cli_runner().invoke(args=["users", "create", CLERK, "--role", "clerk", "--password-stdin"],
-                                       input=PASSWORD + "\n")
-    assert users.exit_code == 0, users.output
-    withhold = ["disclose", "N-1", "1", "--withhold", "--ground", "6", "--reason", "개인정보", "--clerk", CLERK]
-    assert a.test_cli_runner().invoke(args=withhold).exit_code == 0
 
     seen: list[bool] = []  # mid-ingest, once B's index has passed A's withhold: is the rendition still there?
 

@@ -61,7 +61,7 @@ def test_a_collection_between_its_file_sweep_and_its_text_sweep_loses_a_reingest
         store.close()
 
 
-def _two_nodes(pg_cluster, tmp_path, monkeypatch):
+def two_nodes(pg_cluster, tmp_path, monkeypatch):
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", url := pg_cluster.new_database())
     monkeypatch.setenv("ARCHIVE_BLOB_DIR", str(tmp_path / "shared-blobs"))
     a = make_app(tmp_path / "node-a", FOLLOW_SECONDS=0)
@@ -69,7 +69,7 @@ def _two_nodes(pg_cluster, tmp_path, monkeypatch):
     return url, a, b
 
 
-def _rendered_on_b_then_withheld_on_a(a, b, tmp_path) -> tuple[Path, str]:
+def rendered_on_b_then_withheld_on_a(a, b, tmp_path) -> tuple[Path, str]:
     from tests.test_nodes import two_records, wait_for
 
     assert a.test_cli_runner().invoke(args=["ingest", str(two_records(tmp_path / "batch"))]).exit_code == 0
@@ -93,8 +93,8 @@ def test_a_process_starting_on_a_node_catches_its_index_past_a_withhold_without_
     """app._repair_index (every `flask --app app ...` command, every gunicorn worker's boot) runs
     catch_up with no `changed`: B's index moves past A's withhold, B's follower then finds nothing
     behind, and B's rendition of the withheld file stays on B's disk."""
-    _, a, b = _two_nodes(pg_cluster, tmp_path, monkeypatch)
-    cache, sha = _rendered_on_b_then_withheld_on_a(a, b, tmp_path)
+    _, a, b = two_nodes(pg_cluster, tmp_path, monkeypatch)
+    cache, sha = rendered_on_b_then_withheld_on_a(a, b, tmp_path)
     b2 = make_app(tmp_path / "node-b", FOLLOW_SECONDS=0)  # `flask --app app jobs` on B, say
     store = Store(Path(b2.config["DATA_DIR"]))
     try:
@@ -112,8 +112,8 @@ def test_an_upload_queued_on_a_node_whose_worker_is_down_keeps_every_other_nodes
     from tests.test_jobs import cli, job_batch, post
     from tests.test_jobs_pg import clerk_of
 
-    url, a, b = _two_nodes(pg_cluster, tmp_path, monkeypatch)
-    cache, sha = _rendered_on_b_then_withheld_on_a(a, b, tmp_path)
+    url, a, b = two_nodes(pg_cluster, tmp_path, monkeypatch)
+    cache, sha = rendered_on_b_then_withheld_on_a(a, b, tmp_path)
     assert post(clerk_of(a, create=False), job_batch(tmp_path / "up", 1, "U")).status_code == 303  # queued on A
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM jobs WHERE state = 'queued'").fetchone()[0] == 1

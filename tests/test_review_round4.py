@@ -13,12 +13,7 @@ import services
 from archive.store import Store
 from tests.builders import batch, record
 from tests.conftest import CLERK, PASSWORD, make_app
-
-
-def _two_nodes(pg_cluster, tmp_path, monkeypatch):
-    monkeypatch.setenv("ARCHIVE_DATABASE_URL", url := pg_cluster.new_database())
-    monkeypatch.setenv("ARCHIVE_BLOB_DIR", str(tmp_path / "shared-blobs"))
-    return url, make_app(tmp_path / "node-a", FOLLOW_SECONDS=0), make_app(tmp_path / "node-b", FOLLOW_SECONDS=0)
+from tests.test_review_races import two_nodes
 
 
 def test_a_file_withheld_then_left_out_of_its_record_keeps_its_rendition_on_another_nodes_disk(
@@ -28,7 +23,7 @@ def test_a_file_withheld_then_left_out_of_its_record_keeps_its_rendition_on_anot
     no other record holds the withheld one, so B never purges its PDF of it (B's ingest-less cache)."""
     from tests.test_nodes import two_records, wait_for
 
-    _, a, b = _two_nodes(pg_cluster, tmp_path, monkeypatch)
+    _, a, b = two_nodes(pg_cluster, tmp_path, monkeypatch)
     assert a.test_cli_runner().invoke(args=["ingest", str(two_records(tmp_path / "batch"))]).exit_code == 0
     b.test_cli_runner().invoke(args=["reindex"])
     assert b.test_client().get("/records/N-1/attachments/1/pdf").status_code == 200
