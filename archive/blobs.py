@@ -74,9 +74,8 @@ class BlobStore:
         `store_staged` makes it durable under its hash, with the other files of its group of
         records. A file already stored is touched instead: a concurrent garbage collection must keep it.
         """
-        if content is not None and self.exists(sha := hashlib.sha256(content).hexdigest()):
-            os.utime(self.path(sha))  # a re-sent file: nothing to write
-            return Staged(sha, len(content), None)
+        if content is not None and self.exists(sha := hashlib.sha256(content).hexdigest()) and _touched(self.path(sha)):
+            return Staged(sha, len(content), None)  # a re-sent file: nothing to write
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = self._temporary()
@@ -88,9 +87,8 @@ class BlobStore:
                     out.write(chunk)
             sha = digest.hexdigest()
             target = self.path(sha)
-            if target.is_file():
+            if target.is_file() and _touched(target):
                 os.unlink(tmp_name)
-                os.utime(target)
                 return Staged(sha, size, None)
             return Staged(sha, size, Path(tmp_name))
         except BaseException:
@@ -103,9 +101,8 @@ class BlobStore:
         None when the copy is gone (swept as idle): the caller stages the file itself."""
         if not tmp.is_file():
             return None
-        if self.exists(sha256):
+        if self.exists(sha256) and _touched(self.path(sha256)):  # a re-sent file, fresh again for garbage collection
             tmp.unlink(missing_ok=True)
-            os.utime(self.path(sha256))  # a re-sent file, fresh again for garbage collection
             return Staged(sha256, size, None)
         return Staged(sha256, size, tmp)
 
@@ -136,9 +133,8 @@ class BlobStore:
             if todo[item.sha256] is not item:  # the same bytes twice in one group
                 os.unlink(item.tmp)
                 item.tmp = None
-            elif self.path(item.sha256).is_file():  # stored meanwhile, by another ingest
+            elif self.path(item.sha256).is_file() and _touched(self.path(item.sha256)):  # stored meanwhile
                 os.unlink(item.tmp)
-                os.utime(self.path(item.sha256))  # fresh again: a concurrent garbage collection must keep it
                 item.tmp = None
         ready = [item for item in todo.values() if item.tmp is not None]
         _fsync_all([item.tmp for item in ready])
@@ -241,6 +237,16 @@ class BlobStore:
                 except FileNotFoundError:
                     continue  # another collector took it first
         return restored
+
+
+def _touched(path: Path) -> bool:
+    """Make a stored file fresh again, so that a garbage collection keeps it; False when it went meanwhile
+    (a collector moved it aside first: remove_if_idle), and the caller keeps its own copy of the bytes."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _chunks(source: Path):

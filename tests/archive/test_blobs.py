@@ -53,3 +53,28 @@ def test_a_file_touched_as_the_collector_takes_it_stays(tmp_path, monkeypatch):
     os.utime(blobs.path(sha), (old, old))
     assert blobs.remove_if_idle(sha) and not blobs.exists(sha)  # idle, untouched: it goes
     assert blobs.all_hashes() == set() and not list(blobs.path(sha).parent.iterdir())
+
+
+def test_a_file_a_collector_takes_as_an_ingest_touches_it_is_stored_again_from_the_ingests_copy(tmp_path, monkeypatch):
+    """The other order: the collector moves the file aside just before the ingest's touch. The ingest
+    must neither fail (its group of records with it) nor name a file that is gone: it stores its copy."""
+    import os
+
+    from archive import blobs as blobs_module
+
+    src = tmp_path / "a.txt"
+    src.write_text("다시 보낸 파일")
+    blobs = BlobStore(tmp_path / "blobs")
+    sha, _ = blobs.put(src)
+    real_utime = os.utime
+
+    def collector_first(path, *args, **kwargs):
+        if str(path) == str(blobs.path(sha)) and blobs.path(sha).exists():
+            os.rename(blobs.path(sha), blobs.path(sha).with_name(f".{sha}.doomed"))  # remove_if_idle's move
+            os.unlink(blobs.path(sha).with_name(f".{sha}.doomed"))  # and its unlink: the file was idle
+        return real_utime(path, *args, **kwargs)
+
+    monkeypatch.setattr(blobs_module.os, "utime", collector_first)
+    staged = blobs.stage(src, src.read_bytes())
+    blobs.store_staged([staged])
+    assert blobs.exists(sha) and blobs.is_sound(sha)
